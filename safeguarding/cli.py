@@ -1,0 +1,159 @@
+"""Command line: python -m safeguarding COMMAND ... (every command takes --db PATH)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+import duckdb
+import pandas as pd
+
+from safeguarding import demo, metrics, registry, store, targets
+from safeguarding.formatting import format_value, parse_month
+from safeguarding.paths import DB_ENV_VAR, db_path
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+def _reader(args) -> duckdb.DuckDBPyConnection:
+    try:
+        return store.reader(args.db)
+    except store.StoreError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def cmd_demo(args) -> None:
+    path = db_path(args.db)
+    if path.exists():
+        if not args.force:
+            raise CommandError(f"{path} already exists. Add --force to replace it with demo data.")
+        con = store.reader(path)
+        source = store.meta(con).get("source")
+        if source != "demo":
+            raise CommandError(
+                f"{path} holds imported data (source: {source}); it will not be replaced by demo "
+                "data. Move or delete it yourself if that is really what you want."
+            )
+    started = time.perf_counter()
+    with store.writer(path, fresh=True) as con:
+        counts = demo.build(con, seed=args.seed, forces=args.forces, last_month=args.to)
+    seconds = time.perf_counter() - started
+    print(f"Built demo database {path} in {seconds:.1f} s (seed {args.seed}, {args.forces} force(s))")
+    for table, count in counts.items():
+        print(f"  {table:<22} {count:>12,} rows")
+
+
+def cmd_metric(args) -> None:
+    try:
+        metric = registry.get(args.metric_id)
+    except registry.UnknownMetricError as exc:
+        raise CommandError(str(exc)) from None
+    if args.from_month and args.to_month and args.from_month > args.to_month:
+        raise CommandError("--from must not be after --to")
+    con = _reader(args)
+    frame = metrics.frame(con, metric.id, from_month=args.from_month, to_month=args.to_month)
+    if frame.empty:
+        raise CommandError(f"No figures for {metric.id} in that period.")
+    frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    _print_frame(frame, args.format)
+
+
+def cmd_scorecard(args) -> None:
+    con = _reader(args)
+    frame = targets.figures(con, from_month=args.month, to_month=args.month)
+    if frame.empty:
+        as_at = store.meta(con).get("as_at", "unknown")
+        raise CommandError(f"No figures for {args.month:%Y-%m}; the data runs to {as_at}.")
+    known = registry.metrics()
+    order = {metric_id: i for i, metric_id in enumerate(known)}
+    frame = frame.sort_values(["metric_id", "district"], key=lambda s: s.map(order) if s.name == "metric_id" else s)
+    out = pd.DataFrame(
+        {
+            "metric": frame["metric_id"],
+            "district": frame["district"],
+            "value": [format_value(v, known[m].unit) for v, m in zip(frame["value"], frame["metric_id"])],
+            "target": [
+                format_value(t, known[m].unit) if pd.notna(t) else "none"
+                for t, m in zip(frame["target"], frame["metric_id"])
+            ],
+            "status": [
+                f"{targets.STATUS_SYMBOLS[s]} {targets.STATUS_WORDS[s]}" for s in frame["status"]
+            ],
+        }
+    )
+    _print_frame(out, args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m safeguarding",
+        description="Safeguarding performance dashboard: data, metrics and exports.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"database file (default: ${DB_ENV_VAR} or data/safeguarding.duckdb)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", parents=[common], help="build a database of demo data")
+    p.add_argument("--seed", type=int, default=2014, help="random seed (default 2014)")
+    p.add_argument("--forces", type=_positive, default=1, help="number of forces (default 1)")
+    p.add_argument("--to", type=_month, metavar="YYYY-MM", help="last month (default: last complete month)")
+    p.add_argument("--force", action="store_true", help="replace an existing demo database")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("metric", parents=[common], help="print one metric's monthly figures")
+    p.add_argument("metric_id", metavar="ID", help="metric id, e.g. rso_caseload_per_officer")
+    p.add_argument("--from", dest="from_month", type=_month, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", type=_month, metavar="YYYY-MM")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(func=cmd_metric)
+
+    p = sub.add_parser("scorecard", parents=[common], help="every metric and district for a month")
+    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(func=cmd_scorecard)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
