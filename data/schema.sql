@@ -217,3 +217,23 @@ create table if not exists metric_values (
     value double,
     primary key (metric_id, district, month)
 );
+
+-- SPC for every metric x district x month, computed after each change of data from the figures
+-- above and the rebases register. The scorecard, charts and exports all read this one table, so
+-- their icons cannot disagree.
+create table if not exists metric_signals (
+    metric_id varchar not null,
+    district varchar not null,
+    month date not null,
+    value double,
+    mean double,
+    lpl double,
+    upl double,
+    period integer not null,
+    provisional boolean not null,
+    point_type varchar,
+    variation varchar,
+    target double,
+    assurance varchar,
+    primary key (metric_id, district, month)
+);

@@ -9,14 +9,20 @@
 -- choices:
 --   * month end is the last day of the month; managed at month end as in rso_caseload_per_officer
 --     (managed_from <= month end, managed_to null or after month end).
---   * the visit counted is the last one on or before month end (ASOF join); a later visit does
---     not clear an earlier month.
+--   * the visit counted is the last one on or before month end; a later visit does not clear an
+--     earlier month.
 --   * measured from = the later of the last visit and managed_from, so an offender never visited
 --     is measured from when management began (and a visit before management began is ignored).
 --   * overdue when measured from + interval (1, 3, 6 or 12) month < month end: a visit due on the
 --     last day of the month is not yet overdue. Calendar months, clamped to the month's last day
 --     (30 Nov + 1 month = 30 Dec, so on 31 Dec it is overdue).
 --   * no offenders: denominator 0, value null.
+-- how: rather than look up the last visit for every offender and month (20M+ offender-months
+-- nationally), each offender's history is cut into segments that start at managed_from or at a
+-- visit and end at the next visit or at managed_to; a segment is the offender's "last visit" at
+-- every month end inside it, so each segment is expanded to those months once. The records query
+-- (queries/records/rso_visits_overdue_pct.sql) does the direct per-month lookup (ASOF join) and
+-- tests/test_queries.py checks that the two agree.
 with district_list as (
     select district, force from districts
 ),
@@ -29,75 +35,90 @@ registrations as (
 ),
 
 visits as (
-    select offender_ref, visit_date
+    select offender_visits.offender_ref, offender_visits.visit_date
     from offender_visits
     where visit_date <= last_day($to_month::date)
 ),
 
 months as (
-    select
-        month_start::date as month,
-        last_day(month_start::date) as month_end
+    select month_start::date as month
     from generate_series($from_month::date, $to_month::date, interval 1 month)
         as series (month_start)
 ),
 
 spine as (
-    select district_list.force, district_list.district, months.month, months.month_end
+    select district_list.force, district_list.district, months.month
     from district_list
     cross join months
 ),
 
-managed_at_month_end as (
-    select
-        spine.force,
-        spine.district,
-        spine.month,
-        spine.month_end,
-        registrations.offender_ref,
-        registrations.risk_level,
-        registrations.managed_from
-    from spine
-    left join registrations
-        on registrations.district = spine.district
-        and registrations.managed_from <= spine.month_end
-        and (registrations.managed_to is null or registrations.managed_to > spine.month_end)
+-- Visits before management began or after it ended do not move the anchor.
+anchors as (
+    select offender_ref, managed_from as measured_from from registrations
+    union
+    select visits.offender_ref, visits.visit_date
+    from visits
+    inner join registrations
+        on registrations.offender_ref = visits.offender_ref
+        and visits.visit_date > registrations.managed_from
+        and (registrations.managed_to is null or visits.visit_date < registrations.managed_to)
 ),
 
-with_last_visit as (
-    select managed_at_month_end.*, visits.visit_date as last_visit_on
-    from managed_at_month_end
-    asof left join visits
-        on visits.offender_ref = managed_at_month_end.offender_ref
-        and managed_at_month_end.month_end >= visits.visit_date
+segments as (
+    select
+        registrations.offender_ref,
+        registrations.district,
+        anchors.measured_from,
+        (anchors.measured_from + to_months(
+            case registrations.risk_level
+                when 'very_high' then 1
+                when 'high' then 3
+                when 'medium' then 6
+                when 'low' then 12
+            end
+        ))::date as due_on,
+        least(
+            lead(anchors.measured_from) over (
+                partition by anchors.offender_ref order by anchors.measured_from
+            ),
+            registrations.managed_to
+        ) as segment_end
+    from anchors
+    inner join registrations on registrations.offender_ref = anchors.offender_ref
+),
+
+-- A segment covers the month ends E with measured_from <= E < segment_end, i.e. the months from
+-- measured_from's month up to the month before segment_end's (an open segment runs to $to_month).
+offender_months as (
+    select
+        offender_ref,
+        district,
+        due_on,
+        unnest(generate_series(
+            greatest(date_trunc('month', measured_from), $from_month::date),
+            least(
+                coalesce(date_trunc('month', segment_end) - interval 1 month, $to_month::date),
+                $to_month::date
+            ),
+            interval 1 month
+        ))::date as month
+    from segments
 ),
 
 assessed as (
-    select
-        force,
-        district,
-        month,
-        offender_ref,
-        greatest(managed_from, last_visit_on)
-            + to_months(
-                case risk_level
-                    when 'very_high' then 1
-                    when 'high' then 3
-                    when 'medium' then 6
-                    when 'low' then 12
-                end
-            ) < month_end as overdue
-    from with_last_visit
+    select district, month, offender_ref, due_on < last_day(month) as overdue
+    from offender_months
 ),
 
 rolled_up as (
     select
-        coalesce(district, force) as district,
-        month,
-        count(offender_ref) filter (where overdue)::double as numerator,
-        count(offender_ref)::double as denominator
-    from assessed
-    group by grouping sets ((force, district, month), (force, month))
+        coalesce(spine.district, spine.force) as district,
+        spine.month,
+        count(assessed.offender_ref) filter (where assessed.overdue)::double as numerator,
+        count(assessed.offender_ref)::double as denominator
+    from spine
+    left join assessed on assessed.district = spine.district and assessed.month = spine.month
+    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
 ),
 
 final as (
