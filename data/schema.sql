@@ -231,6 +231,7 @@ create table if not exists metric_signals (
     upl double,
     period integer not null,
     provisional boolean not null,
+    cause varchar,
     point_type varchar,
     variation varchar,
     target double,

@@ -10,7 +10,7 @@ import time
 import duckdb
 import pandas as pd
 
-from safeguarding import demo, metrics, registry, store, targets
+from safeguarding import demo, metrics, rebases, registry, signals, spc, store, targets
 from safeguarding.formatting import format_value, parse_month
 from safeguarding.paths import DB_ENV_VAR, db_path
 
@@ -24,6 +24,13 @@ def _month(text: str) -> dt.date:
         return parse_month(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-07-31") from None
 
 
 def _positive(text: str) -> int:
@@ -66,7 +73,9 @@ def cmd_demo(args) -> None:
     with store.writer(path, fresh=True) as con:
         counts = demo.build(con, seed=args.seed, forces=args.forces, last_month=args.to)
     seconds = time.perf_counter() - started
-    print(f"Built demo database {path} in {seconds:.1f} s (seed {args.seed}, {args.forces} force(s))")
+    print(
+        f"Built demo database {path} in {seconds:.1f} s (seed {args.seed}, {args.forces} force(s))"
+    )
     for table, count in counts.items():
         print(f"  {table:<22} {count:>12,} rows")
 
@@ -94,22 +103,132 @@ def cmd_scorecard(args) -> None:
         raise CommandError(f"No figures for {args.month:%Y-%m}; the data runs to {as_at}.")
     known = registry.metrics()
     order = {metric_id: i for i, metric_id in enumerate(known)}
-    frame = frame.sort_values(["metric_id", "district"], key=lambda s: s.map(order) if s.name == "metric_id" else s)
+    frame = frame.sort_values(
+        ["metric_id", "district"], key=lambda s: s.map(order) if s.name == "metric_id" else s
+    )
     out = pd.DataFrame(
         {
             "metric": frame["metric_id"],
             "district": frame["district"],
-            "value": [format_value(v, known[m].unit) for v, m in zip(frame["value"], frame["metric_id"])],
+            "value": [
+                format_value(v, known[m].unit)
+                for v, m in zip(frame["value"], frame["metric_id"], strict=True)
+            ],
             "target": [
                 format_value(t, known[m].unit) if pd.notna(t) else "none"
-                for t, m in zip(frame["target"], frame["metric_id"])
+                for t, m in zip(frame["target"], frame["metric_id"], strict=True)
             ],
             "status": [
                 f"{targets.STATUS_SYMBOLS[s]} {targets.STATUS_WORDS[s]}" for s in frame["status"]
             ],
         }
     )
+    spc_rows = signals.for_month(con, args.month).set_index(["metric_id", "district"])
+    keys = list(zip(frame["metric_id"], frame["district"], strict=True))
+    out["variation"] = [_words(spc_rows, k, "variation", signals.ICON_WORDS) for k in keys]
+    out["assurance"] = [_words(spc_rows, k, "assurance", signals.ASSURANCE_WORDS) for k in keys]
     _print_frame(out, args.format)
+
+
+def _words(rows: pd.DataFrame, key: tuple[str, str], column: str, words: dict) -> str:
+    if key not in rows.index:
+        return "no SPC (no figure)"
+    value = rows.at[key, column]
+    if pd.isna(value):
+        # no figure this month gives no variation; a figure without a target gives no assurance
+        return words.get(None, "no figure this month")
+    return words[value]
+
+
+def cmd_signals(args) -> None:
+    """Each metric x district's SPC verdict for a month, with the sentence the charts carry."""
+    con = _reader(args)
+    if args.metric_id:
+        try:
+            registry.get(args.metric_id)
+        except registry.UnknownMetricError as exc:
+            raise CommandError(str(exc)) from None
+    rows = signals.for_month(con, args.month)
+    if args.metric_id:
+        rows = rows[rows["metric_id"] == args.metric_id]
+    if rows.empty:
+        as_at = store.meta(con).get("as_at", "unknown")
+        raise CommandError(f"No signals for {args.month:%Y-%m}; the data runs to {as_at}.")
+    known = registry.metrics()
+    out = []
+    for r in rows.itertuples():
+        metric = known[r.metric_id]
+        series = signals.series(con, r.metric_id, districts=[r.district], to_month=args.month)
+        series = series[series["value"].notna()]
+        summary = (
+            spc.alt_text(
+                spc.summarise(series, improvement=metric.improvement),
+                title=metric.title,
+                unit=metric.unit,
+                district=r.district,
+            )
+            if not series.empty
+            else f"{r.district}, {metric.title}: no figure."
+        )
+        out.append(
+            {
+                "metric": r.metric_id,
+                "district": r.district,
+                "variation": signals.ICON_WORDS.get(r.variation, "no figure"),
+                "assurance": signals.ASSURANCE_WORDS.get(
+                    None if pd.isna(r.assurance) else r.assurance
+                ),
+                "provisional": "provisional" if r.provisional else "",
+                "summary": summary,
+            }
+        )
+    _print_frame(pd.DataFrame(out), args.format)
+
+
+def _rebase_fields(args) -> dict:
+    try:
+        registry.get(args.metric_id)
+    except registry.UnknownMetricError as exc:
+        raise CommandError(str(exc)) from None
+    _reader(args)  # a clear message if there is no database
+    return {"metric_id": args.metric_id, "district": args.district, "month": args.month}
+
+
+def cmd_rebase_add(args) -> None:
+    fields = _rebase_fields(args)
+    try:
+        rebases.record(
+            args.db,
+            **fields,
+            reason=args.reason,
+            agreed_by=args.agreed_by,
+            agreed_on=args.agreed_on,
+        )
+    except rebases.RebaseError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"Recorded: {args.metric_id} in {args.district} starts a new period in "
+        f"{args.month:%Y-%m}; its limits and signals have been recalculated."
+    )
+
+
+def cmd_rebase_remove(args) -> None:
+    fields = _rebase_fields(args)
+    try:
+        rebases.withdraw(args.db, **fields)
+    except rebases.RebaseError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Removed the rebase of {args.metric_id} in {args.district} at {args.month:%Y-%m}.")
+
+
+def cmd_rebase_list(args) -> None:
+    con = _reader(args)
+    frame = rebases.listing(con, args.metric_id)
+    for column in ("month", "agreed_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.strftime(
+            "%Y-%m" if column == "month" else "%Y-%m-%d"
+        )
+    _print_frame(frame, args.format)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="build a database of demo data")
     p.add_argument("--seed", type=int, default=2014, help="random seed (default 2014)")
     p.add_argument("--forces", type=_positive, default=1, help="number of forces (default 1)")
-    p.add_argument("--to", type=_month, metavar="YYYY-MM", help="last month (default: last complete month)")
+    p.add_argument(
+        "--to", type=_month, metavar="YYYY-MM", help="last month (default: last complete month)"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing demo database")
     p.set_defaults(func=cmd_demo)
 
@@ -143,6 +264,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("signals", parents=[common], help="SPC signals of every metric for a month")
+    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--metric", dest="metric_id", metavar="ID", help="one metric only")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(func=cmd_signals)
+
+    p = sub.add_parser("rebase", help="the SPC rebase register (where limits are recalculated)")
+    rebase = p.add_subparsers(dest="rebase_command", required=True, metavar="ACTION")
+    q = rebase.add_parser("list", parents=[common], help="list recorded rebases")
+    q.add_argument("--metric", dest="metric_id", metavar="ID")
+    q.add_argument("--format", choices=("table", "csv"), default="table")
+    q.set_defaults(func=cmd_rebase_list)
+    for action, func, text in (
+        ("add", cmd_rebase_add, "record a rebase (limits recalculated from MONTH)"),
+        ("remove", cmd_rebase_remove, "withdraw a rebase recorded in error"),
+    ):
+        q = rebase.add_parser(action, parents=[common], help=text)
+        q.add_argument("metric_id", metavar="METRIC")
+        q.add_argument("district", metavar="DISTRICT", help="district or force name")
+        q.add_argument(
+            "month", type=_month, metavar="YYYY-MM", help="first month of the new period"
+        )
+        if action == "add":
+            q.add_argument("--reason", required=True, help="why the process changed")
+            q.add_argument("--agreed-by", required=True, help="who agreed the recalculation")
+            q.add_argument(
+                "--agreed-on",
+                type=_date,
+                default=dt.date.today(),
+                metavar="YYYY-MM-DD",
+                help="when it was agreed (default: today)",
+            )
+        q.set_defaults(func=func)
     return parser
 
 

@@ -26,8 +26,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, store
-from safeguarding.paths import DATA_DIR, TARGETS_FILE
+from safeguarding import metrics, registry, store
+from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
 
 FIRST_MONTH = dt.date(2014, 1, 1)
 WEST_YORKSHIRE = "West Yorkshire"
@@ -324,7 +324,13 @@ class DistrictBuilder:
 
         # High risk: attended within 60 minutes, improving after the 2015 changes, with a
         # six-month deterioration in one district in 2019.
-        p60 = ramp(yrs, 0.74 + 0.05 * spec.quality, 0.95 + 0.02 * spec.quality, 2014.9 + self.lag, 2016 + self.lag)
+        p60 = ramp(
+            yrs,
+            0.74 + 0.05 * spec.quality,
+            0.95 + 0.02 * spec.quality,
+            2014.9 + self.lag,
+            2016 + self.lag,
+        )
         if spec.name == "Leeds" or (spec.force != WEST_YORKSHIRE and spec.quality < -0.5):
             p60 = p60 - np.where((yrs >= 2019.25) & (yrs < 2019.75), 0.12, 0.0)
         quick = rng.random(n) < p60
@@ -346,7 +352,13 @@ class DistrictBuilder:
         # Found: most within a day; a few not found by the as-at date.
         hours_missing = rng.lognormal(np.log(9), 1.1, n)
         found = reported + (hours_missing * 3600).astype("timedelta64[s]")
-        p72 = ramp(yrs, 0.55 + 0.1 * spec.quality, 0.90 + 0.04 * spec.quality, 2015.2 + self.lag, 2017 + self.lag)
+        p72 = ramp(
+            yrs,
+            0.55 + 0.1 * spec.quality,
+            0.90 + 0.04 * spec.quality,
+            2015.2 + self.lag,
+            2017 + self.lag,
+        )
         interviewed = rng.random(n) < p72
         ri_h = np.where(interviewed, rng.uniform(2, 72, n), rng.uniform(73, 240, n))
         interview = found + (ri_h * 3600).astype("timedelta64[s]")
@@ -459,8 +471,16 @@ class DistrictBuilder:
             month_idx = np.repeat(c.t, counts)
             n = len(month_idx)
             yrs = c.years[month_idx]
-            p_att = ramp(yrs, attend[0] + 0.05 * spec.quality, attend[1], 2015.0 + self.lag, 2016.0 + self.lag)
-            p_share = ramp(yrs, share[0], share[1] + 0.02 * spec.quality, 2015.0 + self.lag, 2016.5 + self.lag)
+            p_att = ramp(
+                yrs,
+                attend[0] + 0.05 * spec.quality,
+                attend[1],
+                2015.0 + self.lag,
+                2016.0 + self.lag,
+            )
+            p_share = ramp(
+                yrs, share[0], share[1] + 0.02 * spec.quality, 2015.0 + self.lag, 2016.5 + self.lag
+            )
             frames.append(
                 pd.DataFrame(
                     {
@@ -485,7 +505,10 @@ class DistrictBuilder:
         yrs = c.years[month_idx]
         charged = c.random_times(rng, month_idx)
         overnight = rng.random(n) < ramp(yrs, 0.55, 0.35, 2015.5, 2019)
-        transferred = overnight & (rng.random(n) < ramp(yrs, 0.08, 0.45 + 0.1 * spec.quality, 2015.5 + self.lag, 2018 + self.lag))
+        transferred = overnight & (
+            rng.random(n)
+            < ramp(yrs, 0.08, 0.45 + 0.1 * spec.quality, 2015.5 + self.lag, 2018 + self.lag)
+        )
         released = charged + (rng.uniform(2, 40, n) * 3600).astype("timedelta64[s]")
         return pd.DataFrame(
             {
@@ -516,7 +539,9 @@ class DistrictBuilder:
         month_end = (c.end - np.timedelta64(1, "D")).astype("datetime64[D]")
         om_in_post = np.array(
             [
-                managers["fte"].to_numpy()[(om_start <= me) & (np.isnat(om_end) | (om_end >= me))].sum()
+                managers["fte"]
+                .to_numpy()[(om_start <= me) & (np.isnat(om_end) | (om_end >= me))]
+                .sum()
                 for me in month_end
             ]
         )
@@ -581,13 +606,41 @@ def load_targets(con: duckdb.DuckDBPyConnection, forces: list[str]) -> None:
     _insert(con, "targets", frame)
 
 
+def load_rebases(
+    con: duckdb.DuckDBPyConnection, units: list[str], forces: list[str], last_month: dt.date
+) -> None:
+    """Seed the SPC rebase register from data/rebases.csv for every area with the metric.
+
+    The demo's process changes (see docs/demo-data.md) are recorded as a performance board would
+    record them, so the demo's charts start new limits where the demo's practice changed. Rebases
+    after the demo's last month are left out: there are no figures to start a period with.
+    """
+    frame = pd.read_csv(REBASES_FILE, dtype=str, keep_default_na=False)
+    rows = []
+    for rec in frame.to_dict("records"):
+        month = dt.date.fromisoformat(rec["month"])
+        if month > last_month:
+            continue
+        areas = forces if registry.get(rec["metric_id"]).scope == "force" else units + forces
+        rows.extend({**rec, "district": area} for area in areas)
+    if rows:
+        out = pd.DataFrame(rows)[
+            ["metric_id", "district", "month", "reason", "agreed_by", "agreed_on"]
+        ]
+        _insert(con, "rebases", out)
+
+
 def load_recommendations(con: duckdb.DuckDBPyConnection, forces: list[str], as_at: dt.date) -> None:
     frame = pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str, keep_default_na=False)
     rows = []
     for force in forces:
         tag = "WY" if force == WEST_YORKSHIRE else force.replace("Force ", "F")
         for rec in frame.to_dict("records"):
-            row = {**rec, "force": force, "recommendation_ref": f"{tag}-{rec['recommendation_ref']}"}
+            row = {
+                **rec,
+                "force": force,
+                "recommendation_ref": f"{tag}-{rec['recommendation_ref']}",
+            }
             completed = rec["completed_on"] or None
             # a completion after the data's as-at date has not happened yet
             if completed and dt.date.fromisoformat(completed) > as_at:
@@ -614,14 +667,27 @@ def build(
     clock = Clock(last_month)
     spec_rng = np.random.default_rng([seed, 0])
     specs = force_specs(forces, spec_rng)
-    district_rows = pd.DataFrame({"district": [s.name for s in specs], "force": [s.force for s in specs]})
+    district_rows = pd.DataFrame(
+        {"district": [s.name for s in specs], "force": [s.force for s in specs]}
+    )
     _insert(con, "districts", district_rows)
     pop_rows = []
     for s in specs:
         for year in range(2014, last_month.year + 1):
             growth = 1 + 0.005 * (year - 2014)
-            pop_rows.append((s.name, year, round(s.all_ages_k * 1000 * growth), round(s.under_18k * 1000 * growth)))
-    _insert(con, "population", pd.DataFrame(pop_rows, columns=["district", "year", "all_ages", "under_18"]))
+            pop_rows.append(
+                (
+                    s.name,
+                    year,
+                    round(s.all_ages_k * 1000 * growth),
+                    round(s.under_18k * 1000 * growth),
+                )
+            )
+    _insert(
+        con,
+        "population",
+        pd.DataFrame(pop_rows, columns=["district", "year", "all_ages", "under_18"]),
+    )
 
     force_no = {f: i for i, f in enumerate(dict.fromkeys(s.force for s in specs), start=1)}
     for d_no, spec in enumerate(specs):
@@ -648,6 +714,7 @@ def build(
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
     load_targets(con, force_names)
     load_recommendations(con, force_names, as_at)
+    load_rebases(con, [s.name for s in specs], force_names, last_month)
     store.set_meta(
         con,
         as_at=as_at.isoformat(),

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import registry
+from safeguarding import registry, signals
 
 FRAME_COLUMNS = ["district", "month", "numerator", "denominator", "value"]
 
@@ -40,7 +40,11 @@ def compute_frame(
 
 
 def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.date) -> int:
-    """Recompute every metric into metric_values; call inside the write that changed the data."""
+    """Recompute every metric into metric_values, then their SPC signals into metric_signals.
+
+    Call inside the write that changed the data (records, targets or rebases), so the figures
+    and their signals always change together.
+    """
     con.execute("delete from metric_values")
     params = {"from_month": first_of_month(from_month), "to_month": first_of_month(to_month)}
     for metric in registry.metrics().values():
@@ -48,6 +52,7 @@ def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.da
             f"insert into metric_values select '{metric.id}', * from ({_sql(metric.sql_file)})",
             params,
         )
+    signals.refresh(con)
     return con.execute("select count(*) from metric_values").fetchone()[0]
 
 

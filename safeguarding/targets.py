@@ -56,7 +56,8 @@ in_force as (
     inner join targets as t
         on t.metric_id = f.metric_id
         and (t.district is null or t.district = f.district)
-        and last_day(f.month) between t.effective_from and coalesce(t.effective_to, date '9999-12-31')
+        and last_day(f.month)
+            between t.effective_from and coalesce(t.effective_to, date '9999-12-31')
 ),
 
 with_target as (

@@ -1,0 +1,136 @@
+"""The SPC rebase register: the only way an XmR chart's limits are recalculated.
+
+Making Data Count recalculates limits only after a sustained, explained change (a new process, a
+new service) and never to make a chart look better. So a rebase is a row in ``rebases`` with the
+month the new period starts, the reason, who agreed it and when; the signals are recomputed in the
+same write, so every page, pack and export changes together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import duckdb
+import pandas as pd
+
+from safeguarding import registry, signals, store
+from safeguarding.formatting import month_label
+
+
+class RebaseError(ValueError):
+    """A rebase that cannot be recorded or removed; the message says why."""
+
+
+COLUMNS = ["metric_id", "district", "month", "reason", "agreed_by", "agreed_on"]
+
+
+def _check(con: duckdb.DuckDBPyConnection, metric_id: str, district: str, month: dt.date) -> None:
+    try:
+        registry.get(metric_id)
+    except registry.UnknownMetricError as exc:
+        raise RebaseError(str(exc)) from None
+    if month.day != 1:
+        raise RebaseError(f"A rebase starts at the beginning of a month, not on {month}.")
+    months = con.execute(
+        """
+        select month from metric_values
+        where metric_id = $metric_id and district = $district and value is not null
+        order by month
+        """,
+        {"metric_id": metric_id, "district": district},
+    ).fetchall()
+    if not months:
+        known = [
+            r[0]
+            for r in con.execute(
+                "select distinct district from metric_values where metric_id = $m order by 1",
+                {"m": metric_id},
+            ).fetchall()
+        ]
+        raise RebaseError(
+            f"No figures for {metric_id} in '{district}'. Areas with figures: {', '.join(known)}"
+        )
+    first, last = months[0][0], months[-1][0]
+    if not first < month <= last:
+        raise RebaseError(
+            f"{month_label(month)} is outside the figures for {metric_id} in {district} "
+            f"({month_label(first)} to {month_label(last)}); a new period must start after the "
+            "first month and no later than the last."
+        )
+
+
+def add(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    metric_id: str,
+    district: str,
+    month: dt.date,
+    reason: str,
+    agreed_by: str,
+    agreed_on: dt.date,
+) -> None:
+    """Record a rebase and recompute the signals (inside a store.writer transaction)."""
+    if not reason.strip():
+        raise RebaseError("Give the reason for recalculating the limits.")
+    if not agreed_by.strip():
+        raise RebaseError("Say who agreed the recalculation.")
+    if agreed_on > dt.date.today():
+        raise RebaseError(f"The date it was agreed ({agreed_on}) is in the future.")
+    _check(con, metric_id, district, month)
+    exists = con.execute(
+        "select count(*) from rebases where metric_id = $m and district = $d and month = $month",
+        {"m": metric_id, "d": district, "month": month},
+    ).fetchone()[0]
+    if exists:
+        raise RebaseError(f"{metric_id} in {district} is already rebased at {month_label(month)}.")
+    con.execute(
+        "insert into rebases values ($m, $d, $month, $reason, $by, $on)",
+        {
+            "m": metric_id,
+            "d": district,
+            "month": month,
+            "reason": reason.strip(),
+            "by": agreed_by.strip(),
+            "on": agreed_on,
+        },
+    )
+    signals.refresh(con)
+
+
+def remove(
+    con: duckdb.DuckDBPyConnection, *, metric_id: str, district: str, month: dt.date
+) -> None:
+    """Withdraw a recorded rebase (e.g. entered in error) and recompute the signals."""
+    removed = con.execute(
+        "delete from rebases where metric_id = $m and district = $d and month = $month returning 1",
+        {"m": metric_id, "d": district, "month": month},
+    ).fetchall()
+    if not removed:
+        raise RebaseError(
+            f"There is no rebase of {metric_id} in {district} at {month_label(month)}."
+        )
+    signals.refresh(con)
+
+
+def listing(con: duckdb.DuckDBPyConnection, metric_id: str | None = None) -> pd.DataFrame:
+    """The register, oldest first."""
+    return con.execute(
+        f"""
+        select {", ".join(COLUMNS)} from rebases
+        where $metric_id is null or metric_id = $metric_id
+        order by metric_id, district, month
+        """,
+        {"metric_id": metric_id},
+    ).df()
+
+
+def record(path: str | os.PathLike[str] | None, **fields) -> None:
+    """Add a rebase in its own write: readers see the old signals or the new, never a mixture."""
+    with store.writer(path) as con:
+        add(con, **fields)
+
+
+def withdraw(path: str | os.PathLike[str] | None, **fields) -> None:
+    with store.writer(path) as con:
+        remove(con, **fields)
