@@ -8,12 +8,17 @@ from streamlit.testing.v1 import AppTest
 from safeguarding.paths import ROOT
 
 DASHBOARD = ROOT / "dashboard.py"
+# AppTest replaces st.secrets only with a non-empty dict: this one has no [auth] section.
+NO_SIGN_IN = {"not_auth": {"x": 1}}
 
 
 @pytest.fixture
 def app(monkeypatch, demo_db_path):
     monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
-    return AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
+    # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.
+    at.secrets = NO_SIGN_IN
+    return at
 
 
 def _html(at) -> str:
@@ -57,6 +62,8 @@ def test_first_start_builds_the_demo_database(monkeypatch, tmp_path):
         demo, "build", lambda con, **kw: original(con, last_month=__import__("datetime").date(2015, 2, 1))
     )
     at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
+    # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.
+    at.secrets = NO_SIGN_IN
     at.run()
     assert not at.exception
     assert path.exists()

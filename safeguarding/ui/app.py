@@ -8,24 +8,30 @@ import pandas as pd
 import streamlit as st
 
 from safeguarding import demo, scorecard, store, targets
-from safeguarding.formatting import month_label, parse_month
 from safeguarding.paths import db_path
 
 CSS = """
 <style>
-.sg-scorecard {border-collapse: collapse; width: 100%; font-size: 0.9rem;}
-.sg-scorecard th, .sg-scorecard td {border-bottom: 1px solid #d0d4d9; padding: 0.4rem 0.5rem;
+.sg-scorecard-wrap {overflow-x: auto;}
+.sg-scorecard {border-collapse: collapse; width: 100%; font-size: 0.88rem;}
+.sg-scorecard caption {text-align: left; font-weight: 600; padding: 0 0 0.4rem 0;}
+.sg-scorecard th, .sg-scorecard td {border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.45rem;
   text-align: left; vertical-align: top;}
-.sg-scorecard thead th {background: #f0f2f6; position: sticky; top: 0;}
+.sg-scorecard thead th {background: #f3f2f1; position: sticky; top: 0; z-index: 1;}
 .sg-scorecard a {color: inherit; text-decoration: none; display: block;}
 .sg-scorecard a:hover .sg-value, .sg-scorecard a:focus .sg-value {text-decoration: underline;}
+.sg-scorecard a:focus {outline: 3px solid #ffdd00; outline-offset: 0;}
+.sg-scorecard th a {color: #1d70b8; text-decoration: underline;}
 .sg-metric {display: block; font-weight: 600;}
-.sg-unit {display: block; font-weight: 400; color: #4a4f55; font-size: 0.8rem;}
-.sg-value {display: block; font-weight: 600;}
-.sg-status {display: block; font-size: 0.8rem;}
+.sg-unit {display: block; font-weight: 400; color: #505a5f; font-size: 0.8rem;}
+.sg-value {display: block; font-weight: 700; font-size: 1rem;}
+.sg-status, .sg-change, .sg-spc {display: block; font-size: 0.8rem;}
+.sg-change, .sg-spc {color: #505a5f;}
 .sg-met {color: #0b5394;}
-.sg-not_met {color: #8a3b00;}
-.sg-no_target, .sg-no_data, .sg-na {color: #4a4f55;}
+.sg-not_met {color: #8a3b00; font-weight: 600;}
+.sg-no_target, .sg-no_data, .sg-na {color: #505a5f;}
+.sg-key {font-size: 0.85rem; color: #0b0c0c;}
+.sg-key > span {margin-right: 1.2rem; white-space: nowrap;}
 </style>
 """
 
@@ -89,43 +95,98 @@ def units() -> tuple[list[str], list[str]]:
 
 
 def as_at_caption() -> None:
+    """Every page says how current its figures are and where they come from."""
+    st.caption(as_at_text())
+
+
+def as_at_text() -> str:
     info = meta()
     as_at = info.get("as_at")
     source = "demo data (invented records)" if info.get("source") == "demo" else "force records"
     text = f"Data as at {dt.date.fromisoformat(as_at):%d %B %Y}" if as_at else "Data date unknown"
-    st.caption(f"{text} · {source}")
+    return f"{text} · {source}"
 
 
-def selected_month() -> dt.date:
-    """The month filter, kept in the URL (?month=YYYY-MM) so a link reproduces the view."""
-    available = months()
-    if not available:
-        st.error("The database holds no figures yet. Load data or rebuild the demo data.")
-        st.stop()
-    latest = available[-1]
-    raw = st.query_params.get("month")
-    chosen = latest
-    if raw is not None:
-        try:
-            chosen = parse_month(raw)
-            if chosen not in available:
-                st.warning(
-                    f"No figures for {month_label(chosen)}; showing {month_label(latest)}, the "
-                    "latest month with data."
-                )
-                chosen = latest
-        except ValueError as exc:
-            st.warning(f"The link's month is not valid ({exc}); showing the latest month.")
-            chosen = latest
-    choice = st.sidebar.selectbox(
-        "Month",
-        options=list(reversed(available)),
-        index=list(reversed(available)).index(chosen),
-        format_func=month_label,
-        key="month_filter",
-    )
-    st.query_params["month"] = f"{choice:%Y-%m}"
-    return choice
+@st.cache_data(ttl=3600, show_spinner=False)
+def _figures(version: int, from_month: dt.date, to_month: dt.date) -> pd.DataFrame:
+    return targets.figures(con(), from_month=from_month, to_month=to_month)
+
+
+def figures(from_month: dt.date, to_month: dt.date) -> pd.DataFrame:
+    """Every metric's figures with target and status, for a range of months."""
+    return _figures(data_version(), from_month, to_month)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _metric_figures(version: int, metric_id: str) -> pd.DataFrame:
+    return targets.figures(con(), metric_id=metric_id)
+
+
+def metric_figures(metric_id: str) -> pd.DataFrame:
+    """One metric's whole history for every district and force row, with target and status."""
+    return _metric_figures(data_version(), metric_id)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _target_history(version: int) -> pd.DataFrame:
+    return targets.history(con())
+
+
+def target_history() -> pd.DataFrame:
+    return _target_history(data_version())
+
+
+# What each record table holds, in words, for the "About the data" page.
+TABLE_DESCRIPTIONS = {
+    "districts": "The districts and the force they belong to",
+    "population": "Population by district and year (all ages and under 18)",
+    "offenders": "Registered sex offenders managed in the community",
+    "offender_visits": "Home visits to registered sex offenders",
+    "offender_managers": "Offender managers in post (FTE)",
+    "missing_reports": "Missing-child reports: risk grade, attendance, review, return interview",
+    "forensic_cases": "Digital forensic examinations, including indecent images of children",
+    "investigations": "Child abuse investigations",
+    "investigation_reviews": "Supervisory reviews of child abuse investigations",
+    "conferences": "Initial child protection conferences and MARAC meetings",
+    "custody_detentions": "Children detained in custody after charge",
+    "workforce": "Funded and in-post FTE by role",
+    "recommendations": "Inspection recommendations and their progress",
+    "targets": "Targets, dated, force-wide or per district",
+}
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _table_sources(version: int) -> pd.DataFrame:
+    cursor = con()
+    demo_data = store.meta(cursor).get("source") == "demo"
+    latest = {
+        row[0]: (row[1], row[2])
+        for row in cursor.execute(
+            """
+            select table_name, arg_max(file_name, imported_at), max(imported_at)
+            from imports
+            where outcome in ('loaded', 'unchanged')
+            group by table_name
+            """
+        ).fetchall()
+    }
+    rows = []
+    for table, description in TABLE_DESCRIPTIONS.items():
+        # Table names come from the fixed dictionary above, never from a user.
+        count = cursor.execute(f'select count(*) from "{table}"').fetchone()[0]
+        if table in latest:
+            file_name, when = latest[table]
+            source = f"Imported from {file_name} on {when:%d %B %Y}"
+        elif demo_data:
+            source = "Demo data generator (invented records)"
+        else:
+            source = "Not yet imported"
+        rows.append({"Table": table, "Holds": description, "Rows": count, "Source": source})
+    return pd.DataFrame(rows)
+
+
+def table_sources() -> pd.DataFrame:
+    return _table_sources(data_version())
 
 
 STATUS_KEY = " · ".join(

@@ -1,0 +1,5 @@
+"""Access log: every view, download and refusal of record-level data (administrators only)."""
+
+from safeguarding.ui import auth_ui
+
+auth_ui.render_access_log_page()

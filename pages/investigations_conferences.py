@@ -1,0 +1,5 @@
+"""Theme page: investigations and conferences."""
+
+from safeguarding.ui import theme
+
+theme.render("investigations_conferences")

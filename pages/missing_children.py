@@ -1,0 +1,5 @@
+"""Theme page: missing children."""
+
+from safeguarding.ui import theme
+
+theme.render("missing_children")

@@ -1,0 +1,5 @@
+"""Theme page: offender management."""
+
+from safeguarding.ui import theme
+
+theme.render("offender_management")

@@ -1,0 +1,421 @@
+"""Plotly figures for the pages: trend small multiples and district comparisons, with alt text.
+
+No Streamlit here, so the board pack can draw the same figures. Colours are the Okabe-Ito
+palette, which stays distinguishable with the common colour-vision deficiencies; status and
+special causes are also carried by marker shape and by words in the hover text and tables, never
+by colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from safeguarding.formatting import format_value, month_label
+from safeguarding.targets import STATUS_SYMBOLS, STATUS_WORDS
+
+# Okabe & Ito (2008), "Color universal design"; black last so it is free for the target line.
+OKABE_ITO = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow (too light for lines on white: used last)
+]
+TARGET_COLOUR = "#0b0c0c"
+LIMIT_COLOUR = "#6f777b"
+MEAN_COLOUR = "#6f777b"
+FORCE_COLOUR = "#000000"
+SPC_LINE_COLOUR = "#505a5f"
+FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#0b0c0c")
+
+# Special causes by shape and colour (blue improvement, orange concern, purple neutral: the
+# Making Data Count convention, which is colour-blind safe against grey common cause).
+SPECIAL_CAUSE_STYLE = {
+    "special_cause_improvement": ("Special cause: improvement", "#0072B2", "circle"),
+    "special_cause_concern": ("Special cause: concern", "#E69F00", "diamond"),
+    "special_cause_neutral": ("Special cause: neither better nor worse", "#CC79A7", "square"),
+}
+
+STATUS_BAR_STYLE = {
+    # status -> (bar colour, pattern): the pattern is the non-colour cue.
+    "met": ("#0072B2", ""),
+    "not_met": ("#E69F00", "/"),
+    "no_target": ("#6f777b", ""),
+    "no_data": ("#b1b4b6", "."),
+}
+
+
+def district_colours(units: Sequence[str], forces: Sequence[str] = ()) -> dict[str, str]:
+    """A stable colour for each district (and black for force rows)."""
+    colours = {}
+    districts = [u for u in units if u not in forces]
+    for i, unit in enumerate(districts):
+        colours[unit] = OKABE_ITO[i % len(OKABE_ITO)]
+    for force in forces:
+        colours[force] = FORCE_COLOUR
+    return colours
+
+
+def axis_title(unit: str) -> str:
+    """A y-axis title in plain English with the unit."""
+    return {
+        "%": "Percentage (%)",
+        "days": "Days",
+        "FTE": "Full-time equivalent (FTE)",
+        "offenders per FTE": "Offenders per offender manager (FTE)",
+    }.get(unit, f"Number of {unit}")
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> None:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        font=FONT,
+        height=height,
+        margin=dict(l=60, r=20, t=70, b=90),
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hoverlabel=dict(bgcolor="#ffffff", font=dict(color="#0b0c0c")),
+        # Below the plot, so it never collides with the panel titles of small multiples.
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
+    )
+
+
+def _hover(unit: str) -> str:
+    suffix = "%" if unit == "%" else f" {unit}"
+    fmt = ".1f" if unit in ("%", "offenders per FTE", "FTE") else ",.0f"
+    return f"%{{x|%B %Y}}: %{{y:{fmt}}}{suffix}"
+
+
+def trend_small_multiples(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    units: Sequence[str],
+    forces: Sequence[str] = (),
+    columns: int = 3,
+    height_per_row: int = 230,
+) -> go.Figure:
+    """One panel per district (and force row): the monthly value, the target and, when the frame
+    has them, the SPC mean, process limits and special-cause points.
+
+    ``frame``: district, month, value, and optionally target, mean, lpl, upl, point_type. One
+    figure with subplots rather than one chart per district keeps the page quick to draw.
+    """
+    present = [u for u in units if u in set(frame["district"])]
+    rows = max(1, math.ceil(len(present) / columns))
+    cols = min(columns, max(1, len(present)))
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=present,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        vertical_spacing=0.12 if rows > 1 else 0.05,
+        horizontal_spacing=0.04,
+    )
+    colours = district_colours(units, forces)
+    # With SPC, the line is grey and colour is kept for special causes (Making Data Count style);
+    # each panel is titled with its area, so the line needs no colour of its own.
+    spc = "point_type" in frame.columns
+    hover = _hover(unit)
+    shown: set[str] = set()
+
+    def legend_once(name: str) -> bool:
+        first = name not in shown
+        shown.add(name)
+        return first
+
+    for i, unit_name in enumerate(present):
+        row, col = divmod(i, cols)
+        row, col = row + 1, col + 1
+        data = frame[frame["district"] == unit_name].sort_values("month")
+        x = pd.to_datetime(data["month"])
+        if "upl" in data and data["upl"].notna().any():
+            for column, name in (("upl", "Process limits"), ("lpl", "Process limits")):
+                fig.add_trace(
+                    go.Scatter(
+                        x=x,
+                        y=data[column],
+                        mode="lines",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=legend_once(name),
+                        line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
+                        hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
+                    ),
+                    row=row,
+                    col=col,
+                )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=data["mean"],
+                    mode="lines",
+                    name="Mean",
+                    legendgroup="Mean",
+                    showlegend=legend_once("Mean"),
+                    line=dict(color=MEAN_COLOUR, width=1),
+                    hovertemplate=f"Mean: {hover}<extra>{unit_name}</extra>",
+                ),
+                row=row,
+                col=col,
+            )
+        if "target" in data and data["target"].notna().any():
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=data["target"],
+                    mode="lines",
+                    name="Target",
+                    legendgroup="Target",
+                    showlegend=legend_once("Target"),
+                    line=dict(color=TARGET_COLOUR, width=1.5, dash="dash", shape="hv"),
+                    hovertemplate=f"Target: {hover}<extra>{unit_name}</extra>",
+                ),
+                row=row,
+                col=col,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=data["value"],
+                mode="lines",
+                name=unit_name,
+                showlegend=False,
+                line=dict(
+                    color=SPC_LINE_COLOUR if spc else colours.get(unit_name, OKABE_ITO[0]),
+                    width=2,
+                ),
+                hovertemplate=f"{hover}<extra>{unit_name}</extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        if "point_type" in data:
+            for point_type, (name, colour, symbol) in SPECIAL_CAUSE_STYLE.items():
+                special = data[data["point_type"] == point_type]
+                if special.empty:
+                    continue
+                fig.add_trace(
+                    go.Scatter(
+                        x=pd.to_datetime(special["month"]),
+                        y=special["value"],
+                        mode="markers",
+                        name=name,
+                        legendgroup=name,
+                        showlegend=legend_once(name),
+                        marker=dict(color=colour, symbol=symbol, size=7),
+                        hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
+                    ),
+                    row=row,
+                    col=col,
+                )
+    _base_layout(fig, title, height=150 + rows * height_per_row)
+    fig.update_layout(legend=dict(y=-0.25 / rows))
+    fig.update_yaxes(
+        gridcolor="#e5e5e5", zerolinecolor="#b1b4b6", rangemode="tozero" if unit != "%" else None
+    )
+    fig.update_yaxes(title_text=axis_title(unit), col=1)
+    fig.update_xaxes(gridcolor="#f0f0f0", showticklabels=True)
+    if unit == "%":
+        fig.update_yaxes(range=[0, 105])
+    for annotation in fig.layout.annotations:
+        annotation.font = dict(size=13, color="#0b0c0c")
+    return fig
+
+
+def comparison_bar(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    units: Sequence[str],
+    forces: Sequence[str] = (),
+) -> go.Figure:
+    """Districts side by side for one month: a bar per district, the target marked, and each
+    bar's status by pattern and in words on the bar, not by colour alone.
+
+    ``frame``: district, value, target, status (as from targets.figures for one month).
+    """
+    order = [u for u in units if u in set(frame["district"])]
+    data = frame.set_index("district").loc[order].reset_index()
+
+    # The figure and status go in the category label, so they are never clipped or hidden
+    # behind the target line, and the status is in words, not only in the bar's colour.
+    labels = [
+        f"{d}: {format_value(v, unit)} {STATUS_SYMBOLS[s]} {STATUS_WORDS[s]}"
+        for d, v, s in zip(data["district"], data["value"], data["status"], strict=True)
+    ]
+    colours = [STATUS_BAR_STYLE[s][0] for s in data["status"]]
+    patterns = [STATUS_BAR_STYLE[s][1] for s in data["status"]]
+    fig = go.Figure(
+        go.Bar(
+            x=data["value"].fillna(0),
+            y=labels,
+            orientation="h",
+            marker=dict(
+                color=colours,
+                pattern=dict(shape=patterns, fgcolor="#0b0c0c", size=6, solidity=0.2),
+                line=dict(color="#0b0c0c", width=0.5),
+            ),
+            hovertemplate="%{y}<extra></extra>",
+            name="Value",
+            showlegend=False,
+        )
+    )
+    targets = data["target"].dropna().unique() if "target" in data else []
+    if len(targets) == 1:
+        fig.add_vline(
+            x=float(targets[0]),
+            line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
+            annotation_text=f"Target {format_value(float(targets[0]), unit)}",
+            annotation_position="top",
+        )
+    elif len(targets) > 1:
+        fig.add_trace(
+            go.Scatter(
+                x=data["target"],
+                y=labels,
+                mode="markers",
+                name="Target",
+                marker=dict(symbol="line-ns", size=22, line=dict(width=2, color=TARGET_COLOUR)),
+                hovertemplate="Target for %{y}: %{x}<extra></extra>",
+            )
+        )
+    _base_layout(fig, title, height=120 + 42 * len(order))
+    top = max([0.0, *data["value"].dropna().tolist(), *[float(t) for t in targets]])
+    fig.update_xaxes(
+        title_text=axis_title(unit),
+        range=[0, 105 if unit == "%" else top * 1.1 or 1],
+        gridcolor="#e5e5e5",
+    )
+    fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
+    fig.update_layout(margin=dict(l=20, r=30, t=80, b=50))
+    return fig
+
+
+def trend_alt(
+    title: str,
+    unit: str,
+    frame: pd.DataFrame,
+    units: Sequence[str],
+    *,
+    spc: bool,
+) -> str:
+    """Alt text for a trend chart: what it shows, over what period, and where it ends."""
+    if frame.empty:
+        return f"{title}: no figures to chart."
+    months = pd.to_datetime(frame["month"])
+    start, end = months.min().date(), months.max().date()
+    latest = frame[pd.to_datetime(frame["month"]) == pd.Timestamp(end)]
+    parts = []
+    for unit_name in units:
+        row = latest[latest["district"] == unit_name]
+        if not row.empty:
+            parts.append(f"{unit_name} {format_value(row['value'].iloc[0], unit)}")
+    what = "with the target and SPC process limits" if spc else "with the target"
+    return (
+        f"Line charts, one per area, of {title.lower()} by month from {month_label(start)} to "
+        f"{month_label(end)}, {what}. Latest month: {'; '.join(parts)}. "
+        "The figures are in the table below the chart."
+    )
+
+
+def comparison_alt(title: str, unit: str, frame: pd.DataFrame, month: dt.date) -> str:
+    """Alt text for the district comparison: each district's value and status."""
+    if frame.empty:
+        return f"{title}: no figures for {month_label(month)}."
+    parts = [
+        f"{r.district} {format_value(r.value, unit)} ({STATUS_WORDS[r.status].lower()})"
+        for r in frame.itertuples()
+    ]
+    return (
+        f"Bar chart comparing districts on {title.lower()} in {month_label(month)}: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def metric_small_multiples(
+    panels: Sequence[tuple[str, str, pd.DataFrame]],
+    *,
+    title: str,
+    columns: int = 4,
+    colour: str = OKABE_ITO[0],
+) -> go.Figure:
+    """One small panel per metric for one area: (title, unit, frame of month/value/target).
+
+    Each panel has its own y axis because the metrics have different units; the panel title
+    carries the unit.
+    """
+    rows = max(1, math.ceil(len(panels) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[_wrap(f"{t} ({u})") for t, u, _ in panels],
+        vertical_spacing=0.5 / rows,
+        horizontal_spacing=0.05,
+    )
+    shown_target = False
+    for i, (panel_title, unit, data) in enumerate(panels):
+        row, col = divmod(i, columns)
+        data = data.sort_values("month")
+        x = pd.to_datetime(data["month"])
+        hover = _hover(unit)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=data["value"],
+                mode="lines",
+                line=dict(color=colour, width=2),
+                name=panel_title,
+                showlegend=False,
+                hovertemplate=f"{hover}<extra>{panel_title}</extra>",
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+        if "target" in data and data["target"].notna().any():
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=data["target"],
+                    mode="lines",
+                    line=dict(color=TARGET_COLOUR, width=1.2, dash="dash", shape="hv"),
+                    name="Target",
+                    legendgroup="Target",
+                    showlegend=not shown_target,
+                    hovertemplate=f"Target: {hover}<extra>{panel_title}</extra>",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+            shown_target = True
+    _base_layout(fig, title, height=100 + rows * 210)
+    fig.update_xaxes(gridcolor="#f0f0f0", nticks=4, tickformat="%b %Y")
+    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
+    for annotation in fig.layout.annotations:
+        annotation.font = dict(size=12, color="#0b0c0c")
+    return fig
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    """Break a panel title over lines (plotly does not wrap)."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

@@ -1,0 +1,89 @@
+"""The district page's figures table and trend panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from safeguarding import charts, registry, targets
+from safeguarding.formatting import format_value, month_label
+from safeguarding.ui import app, views
+from safeguarding.ui.periods import CHANGE_ARROWS, Period
+
+TREND_MONTHS = 24
+Panel = tuple[str, str, pd.DataFrame]
+
+
+def figures(district: str, month: dt.date) -> pd.DataFrame:
+    """Every metric for one area and month, with target, status, change and SPC icons."""
+    return views.scorecard_frame(Period.month(month), [district])
+
+
+def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
+    """An accessible table, one row per metric, each linking to its detail."""
+    esc = html.escape
+    known = registry.metrics()
+    rows = []
+    for r in frame.to_dict("records"):
+        metric = known[r["metric_id"]]
+        status = r["status"]
+        arrow = CHANGE_ARROWS.get(r.get("change_arrow", "none"), "")
+        target = format_value(r["target"], metric.unit) if pd.notna(r.get("target")) else "none"
+        spc = views.spc_html(pd.Series(r)) or '<span class="sg-na">not available</span>'
+        href = views.metric_link(metric.id, district, month)
+        rows.append(
+            "<tr>"
+            f'<th scope="row"><a href="{esc(href)}">{esc(metric.title)}</a>'
+            f'<span class="sg-unit">{esc(metric.unit)}</span></th>'
+            f'<td><span class="sg-value">{esc(format_value(r["value"], metric.unit))}</span></td>'
+            f"<td>{esc(target)}</td>"
+            f'<td><span class="sg-status sg-{status}"><span aria-hidden="true">'
+            f"{targets.STATUS_SYMBOLS[status]}</span> {esc(targets.STATUS_WORDS[status])}"
+            "</span></td>"
+            f'<td><span class="sg-change"><span aria-hidden="true">{arrow}</span> '
+            f"{esc(r.get('change_text') or '')}</span></td>"
+            f"<td>{spc}</td>"
+            "</tr>"
+        )
+    return (
+        '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
+        f"<caption>{esc(district)}: every metric for {esc(month_label(month))}</caption>"
+        '<thead><tr><th scope="col">Metric</th><th scope="col">Figure</th>'
+        '<th scope="col">Target</th><th scope="col">Status</th>'
+        '<th scope="col">Change since same month last quarter</th>'
+        '<th scope="col">SPC</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
+    )
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _trend_frames(
+    version: int, district: str, month: dt.date
+) -> list[tuple[str, str, pd.DataFrame]]:
+    start = views.last_months(month, TREND_MONTHS)
+    frame = app.figures(start, month)
+    frame = frame[frame["district"] == district]
+    panels = []
+    for metric in registry.metrics().values():
+        data = frame[frame["metric_id"] == metric.id][["month", "value", "target"]]
+        if not data.empty and data["value"].notna().any():
+            panels.append((metric.title, metric.unit, data))
+    return panels
+
+
+def trend_figure(district: str, month: dt.date) -> tuple[go.Figure, str]:
+    panels = _trend_frames(app.data_version(), district, month)
+    start = views.last_months(month, TREND_MONTHS)
+    fig = charts.metric_small_multiples(
+        panels,
+        title=f"{district}: every metric by month, {month_label(start)} to {month_label(month)}",
+    )
+    alt = (
+        f"{len(panels)} small line charts, one per metric, of {district}'s monthly figures from "
+        f"{month_label(start)} to {month_label(month)}, each with its target as a dashed line. "
+        "The latest figures are in the table above."
+    )
+    return fig, alt

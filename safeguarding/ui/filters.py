@@ -1,0 +1,262 @@
+"""Shared filters in the sidebar and in the URL, so a link reproduces exactly the view.
+
+URL scheme (every value checked against an allowlist; a bad one gets a message, not a traceback):
+
+* ``month=YYYY-MM`` or ``quarter=YYYYQn``  the period (quarters on the overview only)
+* ``districts=Leeds,Wakefield``             districts shown (absent: all)
+* ``district=Leeds``                        one district or force row (metric detail, district page)
+* ``metric=<metric id>``                    one metric (theme pages, metric detail)
+
+Where a value comes from, in order: the widget (the user has just changed it), the URL (a shared
+link, or the first load), the value last chosen on another page in this session (so filters
+follow the user between pages), then the default. Each filter writes its value back to the URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from safeguarding import registry
+from safeguarding.formatting import month_label
+from safeguarding.ui import app
+from safeguarding.ui.periods import Period, complete_quarters, parse_period
+
+_SHARED = "sg_shared_filters"
+_WRITTEN = "sg_written_params"
+ALL_PARAMS = ("month", "quarter", "districts", "district", "metric")
+
+
+def _shared() -> dict[str, Any]:
+    return st.session_state.setdefault(_SHARED, {})
+
+
+def keep_only(*names: str) -> None:
+    """Drop URL parameters this page does not use, so its link says exactly what it shows."""
+    for name in list(st.query_params.keys()):
+        if name not in names:
+            _write(name, None)
+
+
+def _url_changed(*names: str) -> bool:
+    """Does the URL carry values this session did not write (a new link, a page link)?
+
+    If so the URL wins over the widgets' remembered state; otherwise the widget, which the user
+    may just have changed, wins.
+    """
+    written = st.session_state.setdefault(_WRITTEN, {})
+    return any(st.query_params.get(n) != written.get(n) for n in names)
+
+
+def _write(name: str, value: str | None) -> None:
+    written = st.session_state.setdefault(_WRITTEN, {})
+    if value is None:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+    written[name] = value
+
+
+def _claim_widget(
+    key: str, value: Any, valid: Callable[[Any], bool], *, url_changed: bool = False
+) -> None:
+    """Put ``value`` into the widget's state unless the widget already holds a valid choice
+    that a newer URL does not override."""
+    if not url_changed and key in st.session_state and valid(st.session_state[key]):
+        return
+    st.session_state[key] = value
+
+
+def period(*, allow_quarter: bool = False) -> Period:
+    """The month (or, on the overview, month or quarter) being reported."""
+    available = app.months()
+    if not available:
+        st.error("The database holds no figures yet. Load data or rebuild the demo data.")
+        st.stop()
+    latest = available[-1]
+    quarters = complete_quarters(available) if allow_quarter else []
+    shared = _shared()
+    changed = _url_changed("month", "quarter")
+
+    initial: Period | None = None
+    raw_quarter = st.query_params.get("quarter")
+    raw_month = st.query_params.get("month")
+    if raw_quarter is not None:
+        initial = _from_url("quarter", raw_quarter, available, quarters, allow_quarter)
+    elif raw_month is not None:
+        initial = _from_url("month", raw_month, available, quarters, allow_quarter)
+    if initial is None:
+        remembered = shared.get("period")
+        if isinstance(remembered, Period):
+            initial = remembered
+    if initial is None:
+        initial = Period.month(latest)
+    if initial.kind == "quarter" and not allow_quarter:
+        initial = Period.month(initial.last if initial.last in available else latest)
+
+    kind = "month"
+    if allow_quarter and quarters:
+        _claim_widget(
+            "f_period_kind",
+            "Quarter" if initial.kind == "quarter" else "Month",
+            lambda v: v in ("Month", "Quarter"),
+            url_changed=changed,
+        )
+        kind = st.sidebar.radio(
+            "Period", ["Month", "Quarter"], key="f_period_kind", horizontal=True
+        ).lower()
+
+    if kind == "quarter":
+        codes = [q.code for q in reversed(quarters)]
+        wanted = initial if initial.kind == "quarter" else Period.quarter_of(initial.last)
+        if wanted.code not in codes:
+            wanted = quarters[-1]
+        _claim_widget("f_quarter", wanted.code, lambda v: v in codes, url_changed=changed)
+        code = st.sidebar.selectbox(
+            "Quarter",
+            codes,
+            key="f_quarter",
+            format_func=lambda c: Period.quarter(c).label,
+        )
+        chosen = Period.quarter(code)
+    else:
+        options = list(reversed(available))
+        wanted_month = initial.last if initial.last in available else latest
+        _claim_widget("f_month", wanted_month, lambda v: v in options, url_changed=changed)
+        month = st.sidebar.selectbox("Month", options, key="f_month", format_func=month_label)
+        chosen = Period.month(month)
+
+    _write("month" if chosen.kind == "quarter" else "quarter", None)
+    _write(chosen.kind, chosen.code)
+    # Another page may want a month: remember the quarter, which those pages turn into its last.
+    shared["period"] = chosen
+    return chosen
+
+
+def _from_url(
+    kind: str,
+    raw: str,
+    available: Sequence[dt.date],
+    quarters: Sequence[Period],
+    allow_quarter: bool,
+) -> Period | None:
+    latest = available[-1]
+    try:
+        wanted = parse_period(kind, raw)
+    except ValueError as exc:
+        st.warning(f"The link's {kind} is not valid ({exc}); showing {month_label(latest)}.")
+        return None
+    if kind == "month" and wanted.first not in available:
+        st.warning(
+            f"No figures for {month_label(wanted.first)}; showing {month_label(latest)}, the "
+            "latest month with data."
+        )
+        return None
+    if kind == "quarter":
+        if not allow_quarter:
+            # Pages that report a month show the quarter's last month.
+            return Period.month(wanted.last) if wanted.last in available else None
+        if wanted not in quarters:
+            st.warning(
+                f"No complete figures for {wanted.label}; showing {month_label(latest)}, the "
+                "latest month with data."
+            )
+            return None
+    return wanted
+
+
+def districts(all_districts: Sequence[str]) -> list[str]:
+    """Districts to show (several); all of them when none is chosen."""
+    options = list(all_districts)
+    shared = _shared()
+    initial: list[str] | None = None
+    raw = st.query_params.get("districts")
+    if raw is not None:
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        unknown = [n for n in names if n not in options]
+        if unknown:
+            st.warning(
+                f"Not a district: {', '.join(unknown)}. The districts are {', '.join(options)}."
+            )
+        initial = [n for n in names if n in options] or None
+    if initial is None:
+        remembered = shared.get("districts")
+        if isinstance(remembered, list):
+            initial = [n for n in remembered if n in options]
+    if initial is None:
+        initial = options
+    _claim_widget(
+        "f_districts",
+        initial,
+        lambda v: isinstance(v, list) and all(n in options for n in v),
+        url_changed=_url_changed("districts"),
+    )
+    chosen = st.sidebar.multiselect(
+        "Districts",
+        options,
+        key="f_districts",
+        placeholder="All districts",
+        help="Leave empty to show every district.",
+    )
+    chosen = [n for n in options if n in chosen] or options
+    shared["districts"] = chosen
+    _write("districts", None if chosen == options else ",".join(chosen))
+    return chosen
+
+
+def district(options: Sequence[str], *, default: str, label: str = "District") -> str:
+    """One district (or force row)."""
+    options = list(options)
+    shared = _shared()
+    initial = None
+    raw = st.query_params.get("district")
+    if raw is not None:
+        if raw in options:
+            initial = raw
+        else:
+            st.warning(f"Not a district: '{raw}'. Choose one of {', '.join(options)}.")
+    if initial is None and shared.get("district") in options:
+        initial = shared["district"]
+    if initial is None:
+        initial = default
+    _claim_widget(
+        "f_district", initial, lambda v: v in options, url_changed=_url_changed("district")
+    )
+    chosen = st.sidebar.selectbox(label, options, key="f_district")
+    shared["district"] = chosen
+    _write("district", chosen)
+    return chosen
+
+
+def metric(options: Sequence[registry.Metric], *, key: str = "f_metric") -> registry.Metric:
+    """One metric, by id in the URL, by title in the sidebar."""
+    by_id = {m.id: m for m in options}
+    ids = list(by_id)
+    shared = _shared()
+    initial = None
+    raw = st.query_params.get("metric")
+    if raw is not None:
+        if raw in by_id:
+            initial = raw
+        else:
+            st.warning(
+                f"'{raw}' is not one of the metrics on this page; showing "
+                f"'{by_id[ids[0]].title}'. See About the data for every metric."
+            )
+    if initial is None and shared.get("metric") in by_id:
+        initial = shared["metric"]
+    if initial is None:
+        initial = ids[0]
+    _claim_widget(key, initial, lambda v: v in by_id, url_changed=_url_changed("metric"))
+    chosen = st.sidebar.selectbox("Metric", ids, key=key, format_func=lambda m: by_id[m].title)
+    shared["metric"] = chosen
+    _write("metric", chosen)
+    return by_id[chosen]
+
+
+def month_of(chosen: Period) -> dt.date:
+    """The month a monthly page shows for a period (a quarter's last month)."""
+    return chosen.last
