@@ -7,8 +7,6 @@ Streamlit's own sidebar menu because that menu's sections put headings inside it
 screen readers (and axe-core) report as a broken list; page links are plain, labelled links.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 from safeguarding import registry
@@ -20,8 +18,6 @@ st.html(app.CSS)
 app.ensure_database()
 # Sign-in and role (or demo mode on demo data); stops here for anyone without access.
 scope = auth_ui.gate()
-
-HERE = Path(__file__).parent
 
 
 def _page(path: str, title: str, url_path: str, **kwargs) -> st.Page:
@@ -38,15 +34,15 @@ sections: dict[str, list[st.Page]] = {
         _page(f"pages/{theme_id}.py", title, theme_id.replace("_", "-"))
         for theme_id, title in registry.themes().items()
     ],
-    "Data": [_page("pages/about.py", "About the data", "about")],
+    "Review": [
+        _page("pages/quarterly_review.py", "Quarterly review", "quarterly-review"),
+        _page("pages/actions.py", "Action log", "actions"),
+        _page("pages/recommendations.py", "Inspection recommendations", "recommendations"),
+    ],
+    "Data": [
+        _page("pages/about.py", "About the data", "about"),
+    ],
 }
-# Pages another engineer is writing: listed once their files exist.
-for file_name, title, url_path in (
-    ("data.py", "Data", "data"),
-    ("data_quality.py", "Data quality", "data-quality"),
-):
-    if (HERE / "pages" / file_name).exists():
-        sections["Data"].append(_page(f"pages/{file_name}", title, url_path))
 if scope.can_admin():
     sections["Data"].append(_page("pages/access_log.py", "Access log", "access-log"))
 

@@ -238,3 +238,16 @@ create table if not exists metric_signals (
     assurance varchar,
     primary key (metric_id, district, month)
 );
+
+-- Board packs as issued: the figures (and action log and recommendations) each pack showed,
+-- kept so that the pack can be rebuilt exactly later. snapshot_id is the SHA-256 of a canonical
+-- serialisation of those figures and the data's as-at date (see safeguarding/pack.py).
+create table if not exists packs (
+    snapshot_id varchar primary key check (length(snapshot_id) = 64),
+    quarter varchar not null,
+    force varchar,
+    as_at date,
+    created_at timestamp not null,
+    created_by varchar,
+    content varchar not null
+);

@@ -57,6 +57,9 @@ ROLES = (LEADERSHIP, DISTRICT_LEAD, PCC_OFFICE, DATA_ADMIN)
 _ALL_RECORDS = frozenset({LEADERSHIP, DEMO})
 _ADMINS = frozenset({LEADERSHIP, DATA_ADMIN, DEMO})
 _IMPORTERS = frozenset({LEADERSHIP, DATA_ADMIN})
+# The quarterly review is the PCC office's meeting: they record its actions and track the
+# inspection recommendations, with leadership (and demo mode, on invented data).
+_REVIEW_EDITORS = frozenset({LEADERSHIP, PCC_OFFICE, DATA_ADMIN, DEMO})
 
 Mode = Literal["signed_in", "demo", "refuse"]
 Action = Literal["view", "download"]
@@ -138,8 +141,13 @@ class Scope:
         return is_district and DISTRICT_LEAD in self.roles and district_or_force in self.districts
 
     def can_admin(self) -> bool:
-        """Targets, rebases, actions, recommendations and the access log."""
+        """Targets, rebases and the access log."""
         return bool(self.roles & _ADMINS)
+
+    def can_edit_review(self) -> bool:
+        """The quarterly review's action log and inspection recommendations (not district
+        leads, who answer the actions rather than record them)."""
+        return bool(self.roles & _REVIEW_EDITORS)
 
     def can_import(self) -> bool:
         """Loading record files. Not in demo mode: real data enters only through a sign-in."""

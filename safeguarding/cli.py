@@ -10,7 +10,17 @@ import time
 import duckdb
 import pandas as pd
 
-from safeguarding import demo, metrics, rebases, registry, signals, spc, store, targets
+from safeguarding import (
+    cli_review,
+    demo,
+    metrics,
+    rebases,
+    registry,
+    signals,
+    spc,
+    store,
+    targets,
+)
 from safeguarding.formatting import format_value, parse_month
 from safeguarding.paths import DB_ENV_VAR, db_path
 
@@ -298,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="when it was agreed (default: today)",
             )
         q.set_defaults(func=func)
+    cli_review.add_commands(sub, common)
     return parser
 
 

@@ -1,0 +1,365 @@
+"""The action log: questions and actions raised at the accountability meeting.
+
+Each action is recorded against a quarter (the figures being reviewed) and, usually, a metric and
+a district or force row, with an owner, a due date, a status (open, in progress, closed) and the
+owner's response. The functions that change the log take a read-write connection inside a
+``store.writer`` block (``write`` runs one in its own short transaction); the others read.
+
+Carried forward: an action appears in the review of its own quarter and of every later quarter
+until it is closed. In a later quarter's review it still shows if it was closed during or after
+that quarter (closed on or after the quarter's first day), marked closed, so the meeting hears
+what was done; after that it drops out.
+
+Overdue: not closed and its due date is before today (due today is not overdue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from safeguarding import registry, store
+from safeguarding.formatting import parse_quarter
+from safeguarding.quarters import Period
+
+STATUSES = ("open", "in_progress", "closed")
+STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "closed": "Closed"}
+OVERDUE_MARK = "⚠ Overdue"
+COLUMNS = [
+    "action_id",
+    "metric_id",
+    "district",
+    "quarter",
+    "raised_on",
+    "text",
+    "owner",
+    "due_date",
+    "status",
+    "response",
+    "closed_on",
+]
+DATE_COLUMNS = ("raised_on", "due_date", "closed_on")
+MAX_TEXT = 4000
+
+T = TypeVar("T")
+_UNSET: Any = object()
+
+
+class ActionError(ValueError):
+    """An action that cannot be recorded or changed; the message says why."""
+
+
+def write(path: str | os.PathLike[str] | None, func: Callable[..., T], /, *args, **kwargs) -> T:
+    """Run ``func(con, ...)`` in its own short write: readers see the log before or after."""
+    with store.writer(path) as con:
+        return func(con, *args, **kwargs)
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def quarter_code(text: str) -> str:
+    """'2024q3' -> '2024Q3'; ActionError otherwise."""
+    try:
+        first, _ = parse_quarter(text)
+    except ValueError as exc:
+        raise ActionError(str(exc)) from None
+    return Period.quarter_of(first).code
+
+
+def _words(text: str | None, what: str, *, required: bool) -> str | None:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        if required:
+            raise ActionError(f"Give the {what}.")
+        return None
+    if len(cleaned) > MAX_TEXT:
+        raise ActionError(
+            f"The {what} is too long ({len(cleaned)} characters; at most {MAX_TEXT})."
+        )
+    return cleaned
+
+
+def _metric(metric_id: str | None) -> str | None:
+    if not metric_id:
+        return None
+    try:
+        return registry.get(metric_id).id
+    except registry.UnknownMetricError as exc:
+        raise ActionError(str(exc)) from None
+
+
+def areas(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Districts, then force rows: the areas an action may be about."""
+    rows = con.execute("select district, force from districts order by force, district").fetchall()
+    return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
+
+
+def _district(con: duckdb.DuckDBPyConnection, district: str | None) -> str | None:
+    if not district:
+        return None
+    known = areas(con)
+    if district not in known:
+        raise ActionError(
+            f"'{district}' is not a district or force. Choose one of {', '.join(known)}."
+        )
+    return district
+
+
+def _status(status: str) -> str:
+    if status not in STATUSES:
+        raise ActionError(f"Status must be one of {', '.join(STATUSES)}, not '{status}'.")
+    return status
+
+
+def _dates(raised_on: dt.date, due_date: dt.date | None, closed_on: dt.date | None) -> None:
+    if due_date is not None and due_date < raised_on:
+        raise ActionError(
+            f"The due date ({due_date}) is before the action was raised ({raised_on})."
+        )
+    if closed_on is not None and closed_on < raised_on:
+        raise ActionError(
+            f"The closing date ({closed_on}) is before the action was raised ({raised_on})."
+        )
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+def add(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    quarter: str,
+    text: str,
+    owner: str,
+    metric_id: str | None = None,
+    district: str | None = None,
+    due_date: dt.date | None = None,
+    raised_on: dt.date | None = None,
+) -> int:
+    """Record a new (open) action; returns its id."""
+    raised_on = raised_on or dt.date.today()
+    row = {
+        "metric_id": _metric(metric_id),
+        "district": _district(con, district),
+        "quarter": quarter_code(quarter),
+        "raised_on": raised_on,
+        "text": _words(text, "action or question", required=True),
+        "owner": _words(owner, "owner", required=True),
+        "due_date": due_date,
+    }
+    _dates(raised_on, due_date, None)
+    # store.writer holds the writers' lock for the whole transaction, so max + 1 cannot race.
+    (action_id,) = con.execute("select coalesce(max(action_id), 0) + 1 from actions").fetchone()
+    con.execute(
+        """
+        insert into actions
+            (action_id, metric_id, district, quarter, raised_on, text, owner, due_date, status)
+        values ($action_id, $metric_id, $district, $quarter, $raised_on, $text, $owner,
+                $due_date, 'open')
+        """,
+        {"action_id": action_id, **row},
+    )
+    return int(action_id)
+
+
+def get(con: duckdb.DuckDBPyConnection, action_id: int) -> dict[str, Any]:
+    """One action as a dict; ActionError if there is none with that id."""
+    frame = con.execute(
+        f"select {', '.join(COLUMNS)} from actions where action_id = $id", {"id": int(action_id)}
+    ).df()
+    if frame.empty:
+        raise ActionError(f"There is no action {action_id}.")
+    row = _dated(frame).iloc[0].to_dict()
+    return {k: (None if _missing(v) else v) for k, v in row.items()}
+
+
+def update(
+    con: duckdb.DuckDBPyConnection,
+    action_id: int,
+    *,
+    text: str = _UNSET,
+    owner: str = _UNSET,
+    due_date: dt.date | None = _UNSET,
+    status: str = _UNSET,
+    response: str | None = _UNSET,
+    metric_id: str | None = _UNSET,
+    district: str | None = _UNSET,
+    quarter: str = _UNSET,
+    closed_on: dt.date | None = _UNSET,
+) -> dict[str, Any]:
+    """Change any of an action's fields; returns the action as saved.
+
+    Closing (status 'closed') needs a response saying what was done and sets the closing date
+    (today unless given); moving a closed action back to open or in progress clears it.
+    """
+    current = get(con, action_id)
+    new = dict(current)
+    if text is not _UNSET:
+        new["text"] = _words(text, "action or question", required=True)
+    if owner is not _UNSET:
+        new["owner"] = _words(owner, "owner", required=True)
+    if due_date is not _UNSET:
+        new["due_date"] = due_date
+    if response is not _UNSET:
+        new["response"] = _words(response, "response", required=False)
+    if metric_id is not _UNSET:
+        new["metric_id"] = _metric(metric_id)
+    if district is not _UNSET:
+        new["district"] = _district(con, district)
+    if quarter is not _UNSET:
+        new["quarter"] = quarter_code(quarter)
+    if status is not _UNSET:
+        new["status"] = _status(status)
+    if new["status"] == "closed":
+        if not new["response"]:
+            raise ActionError("Say what was done (the response) before closing the action.")
+        if closed_on is not _UNSET and closed_on is not None:
+            new["closed_on"] = closed_on
+        elif current["status"] != "closed" or new["closed_on"] is None:
+            new["closed_on"] = dt.date.today()
+    else:
+        new["closed_on"] = None
+    _dates(new["raised_on"], new["due_date"], new["closed_on"])
+    con.execute(
+        """
+        update actions
+        set metric_id = $metric_id, district = $district, quarter = $quarter, text = $text,
+            owner = $owner, due_date = $due_date, status = $status, response = $response,
+            closed_on = $closed_on
+        where action_id = $action_id
+        """,
+        {k: new[k] for k in COLUMNS if k != "raised_on"},
+    )
+    return new
+
+
+def close(
+    con: duckdb.DuckDBPyConnection,
+    action_id: int,
+    *,
+    response: str,
+    closed_on: dt.date | None = None,
+) -> dict[str, Any]:
+    """Close an action with the response saying what was done."""
+    return update(con, action_id, status="closed", response=response, closed_on=closed_on)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as datetime.date (or None), whatever DuckDB handed back."""
+    out = frame.copy()
+    for column in DATE_COLUMNS:
+        if column in out:
+            out[column] = pd.Series(
+                [None if _missing(v) else pd.Timestamp(v).date() for v in out[column]],
+                index=out.index,
+                dtype=object,
+            )
+    return out
+
+
+def listing(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    quarter: str | None = None,
+    status: str | None = None,
+    metric_id: str | None = None,
+    district: str | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Actions (all, or those of one quarter, status, metric or area), with an ``overdue`` flag,
+    newest quarter first, overdue before others."""
+    frame = con.execute(
+        f"""
+        select {", ".join(COLUMNS)} from actions
+        where ($quarter is null or quarter = $quarter)
+          and ($status is null or status = $status)
+          and ($metric_id is null or metric_id = $metric_id)
+          and ($district is null or district = $district)
+        order by quarter desc, action_id
+        """,
+        {
+            "quarter": quarter_code(quarter) if quarter else None,
+            "status": _status(status) if status else None,
+            "metric_id": metric_id,
+            "district": district,
+        },
+    ).df()
+    return _flagged(frame, today or dt.date.today())
+
+
+def overdue(frame: pd.DataFrame, today: dt.date) -> pd.Series:
+    """True where an action is not closed and its due date is before ``today``."""
+    if frame.empty:
+        return pd.Series(dtype=bool)
+    due = pd.to_datetime(frame["due_date"])
+    late = due.notna() & (due < pd.Timestamp(today))
+    return (late & (frame["status"] != "closed")).astype(bool)
+
+
+def _flagged(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    out = _dated(frame)
+    out["overdue"] = overdue(out, today) if not out.empty else pd.Series(dtype=bool)
+    out["days_overdue"] = [
+        (today - d).days if late else 0
+        for d, late in zip(out["due_date"], out["overdue"], strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
+def for_review(
+    con: duckdb.DuckDBPyConnection, quarter: str, *, today: dt.date | None = None
+) -> pd.DataFrame:
+    """The actions a quarter's review goes through: its own, and earlier ones carried forward.
+
+    Adds ``carried_forward`` (raised for an earlier quarter), ``overdue`` and ``days_overdue``.
+    Ordered overdue first, then open and in progress, then closed; each by due date.
+    """
+    code = quarter_code(quarter)
+    first, _ = parse_quarter(code)
+    frame = con.execute(
+        f"""
+        select {", ".join(COLUMNS)} from actions
+        where quarter = $quarter
+           or (quarter < $quarter and (status <> 'closed' or closed_on >= $first))
+        """,
+        {"quarter": code, "first": first},
+    ).df()
+    out = _flagged(frame, today or dt.date.today())
+    out["carried_forward"] = (out["quarter"] != code).astype(bool)
+    if out.empty:
+        return out
+    out["_rank"] = [
+        0 if late else (2 if status == "closed" else 1)
+        for late, status in zip(out["overdue"], out["status"], strict=True)
+    ]
+    out["_due"] = pd.to_datetime(out["due_date"])
+    out = out.sort_values(["_rank", "_due", "action_id"], na_position="last", kind="stable")
+    return out.drop(columns=["_rank", "_due"]).reset_index(drop=True)
+
+
+def status_text(status: str, is_overdue: bool) -> str:
+    """Status in words, with the overdue mark (a symbol and a word, not a colour)."""
+    word = STATUS_WORDS.get(status, status)
+    return f"{OVERDUE_MARK} ({word.lower()})" if is_overdue else word
+
+
+def counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Open (not closed) actions per (metric_id, district), for showing beside the figures."""
+    if frame.empty:
+        return {}
+    open_ = frame[(frame["status"] != "closed") & frame["metric_id"].notna()]
+    grouped = open_.groupby(["metric_id", open_["district"].fillna("")], sort=False).size()
+    return {(m, d): int(n) for (m, d), n in grouped.items()}

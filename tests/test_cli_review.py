@@ -1,0 +1,242 @@
+"""The review commands: pack (and rebuilding a kept pack), packs, actions, recommendations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from safeguarding import store
+from safeguarding.cli import main
+
+
+@pytest.fixture
+def db(demo_db_path, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db_path, path)
+    return str(path)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse errors exit with 2
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("Snapshot "))[9:]
+
+
+def pdf_pages(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def test_pack_writes_a_pdf_and_keeps_its_snapshot(capsys, db, tmp_path):
+    out_file = tmp_path / "pack.pdf"
+    code, out, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf",
+        "--out", str(out_file), "--by", "PCC office", "--no-charts",
+    )  # fmt: skip
+    assert code == 0, err
+    sid = snapshot_line(out)
+    assert len(sid) == 64
+    assert "a new snapshot, kept" in out
+    pages = pdf_pages(out_file)
+    assert pages[0].startswith("Quarterly outcome review: board pack")
+    assert all(f"Snapshot {sid[:12]}" in page for page in pages)
+    code, out, _ = run(capsys, "packs", "--db", db, "--format", "csv")
+    kept = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["short_id"], r["quarter"], r["created_by"]) for r in kept] == [
+        (sid[:12], "2024Q3", "PCC office")
+    ]
+
+
+def test_a_kept_pack_is_rebuilt_from_its_snapshot_after_the_data_changes(capsys, db, tmp_path):
+    first = tmp_path / "first.pdf"
+    code, out, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf",
+        "--out", str(first), "--no-charts",
+    )  # fmt: skip
+    assert code == 0, err
+    sid = snapshot_line(out)
+
+    code, _, err = run(
+        capsys, "actions", "add", "--db", db, "--quarter", "2024Q3",
+        "--text", "Why did Calderdale's examinations slow down?", "--owner", "Head of Forensics",
+    )  # fmt: skip
+    assert code == 0, err
+
+    rebuilt = tmp_path / "rebuilt.pptx"
+    code, out, err = run(
+        capsys, "pack", "--db", db, "--snapshot", sid[:10], "--format", "pptx",
+        "--out", str(rebuilt), "--no-charts",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "rebuilt exactly as presented on" in out and snapshot_line(out) == sid
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(rebuilt)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert not any("Calderdale's examinations" in t for t in texts)
+
+    again = tmp_path / "again.pdf"
+    code, out, _ = run(
+        capsys, "pack", "--db", db, "--snapshot", sid, "--format", "pdf", "--out", str(again),
+        "--no-charts",
+    )  # fmt: skip
+    assert code == 0
+    assert pdf_pages(again) == pdf_pages(first)
+
+    current = tmp_path / "current.pdf"
+    code, out, _ = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf",
+        "--out", str(current), "--no-charts",
+    )  # fmt: skip
+    assert snapshot_line(out) != sid
+    assert "Calderdale's examinations" in "\n".join(pdf_pages(current)).replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--format", "pdf"], "Give --quarter"),
+        (["--quarter", "2031Q1", "--format", "pdf"], "No complete figures for Q1 2031"),
+        (["--snapshot", "ffffff", "--format", "pdf"], "No pack with snapshot 'ffffff'"),
+        (["--snapshot", "xyz", "--format", "pdf"], "not a snapshot identifier"),
+    ],
+)
+def test_pack_errors_are_clear_and_write_nothing(capsys, db, tmp_path, argv, message):
+    out_file = tmp_path / "pack.pdf"
+    code, _, err = run(capsys, "pack", "--db", db, "--out", str(out_file), *argv)
+    assert code == 2
+    assert message in err
+    assert not out_file.exists()
+
+
+def test_a_bad_quarter_or_format_is_refused_by_the_parser(capsys, db, tmp_path):
+    code, _, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q9", "--format", "pdf", "--out", "x.pdf"
+    )
+    assert code == 2 and "not a quarter" in err
+    code, _, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "docx", "--out", "x.docx"
+    )
+    assert code == 2 and "invalid choice: 'docx'" in err
+
+
+def test_writing_to_a_missing_database_creates_nothing(capsys, tmp_path):
+    missing = tmp_path / "typo.duckdb"
+    code, _, err = run(
+        capsys, "actions", "add", "--db", str(missing), "--quarter", "2024Q3",
+        "--text", "Question", "--owner", "Someone",
+    )  # fmt: skip
+    assert code == 2 and "No database at" in err
+    assert not missing.exists()
+
+
+def test_an_action_is_added_listed_updated_and_closed_from_the_command_line(capsys, db):
+    code, out, err = run(
+        capsys, "actions", "add", "--db", db, "--quarter", "2024q3",
+        "--text", "Why has the Calderdale caseload risen?", "--owner", "Calderdale commander",
+        "--metric", "rso_caseload_per_officer", "--district", "Calderdale",
+        "--due", "2024-12-01", "--raised-on", "2024-11-05",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("Recorded action 1 for 2024Q3")
+
+    code, out, _ = run(
+        capsys, "actions", "list", "--db", db, "--quarter", "2024Q4", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 1
+    assert rows[0]["carried_forward"] == "yes" and rows[0]["status"] == "⚠ Overdue (open)"
+
+    code, out, err = run(
+        capsys, "actions", "update", "1", "--db", db, "--status", "in_progress",
+        "--response", "Recruiting.",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == "Updated action 1: in progress."
+    code, out, err = run(
+        capsys, "actions", "close", "1", "--db", db, "--response", "Two posts filled.",
+        "--on", "2025-01-10",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == "Closed action 1 on 10 January 2025."
+    code, out, _ = run(capsys, "actions", "list", "--db", db, "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert (row["status"], row["response"], row["closed_on"]) == (
+        "Closed",
+        "Two posts filled.",
+        "2025-01-10",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["update", "1", "--owner", "X"], "no action 1"),
+        (["update", "1"], "Nothing to change"),
+        (["add", "--quarter", "2024Q3", "--text", "Q", "--owner", "O", "--district", "Nowhere"],
+         "'Nowhere' is not a district or force"),
+        (["add", "--quarter", "2024Q3", "--text", "Q", "--owner", "O", "--metric", "caseload"],
+         "Unknown metric 'caseload'"),
+    ],
+)  # fmt: skip
+def test_action_errors_are_clear(capsys, db, argv, message):
+    code, _, err = run(capsys, "actions", *argv, "--db", db)
+    assert code == 2 and message in err
+    assert store.reader(db).execute("select count(*) from actions").fetchone()[0] == 0
+
+
+def test_recommendations_are_listed_overdue_first_and_updated(capsys, db):
+    code, out, _ = run(
+        capsys, "recommendations", "list", "--db", db, "--overdue", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["ref"] for r in rows] == ["WY-CPI14-08"]
+    assert rows[0]["progress"].startswith("⚠ Overdue (in progress")
+    assert rows[0]["linked_metrics"] == "children_detained_overnight, pace_transfer_pct"
+
+    code, _, err = run(
+        capsys, "recommendations", "update", "WY-CPI14-08", "--db", db, "--status", "completed",
+        "--completed-on", "2099-01-01",
+    )  # fmt: skip
+    assert code == 2 and "is in the future" in err
+    code, out, err = run(
+        capsys, "recommendations", "update", "WY-CPI14-08", "--db", db, "--status", "completed",
+        "--evidence", "Concordat in force.", "--completed-on", "2025-06-30",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Completed late (30 June 2025, due 1 December 2014)" in out
+    code, out, _ = run(
+        capsys, "recommendations", "list", "--db", db, "--overdue", "--format", "csv"
+    )
+    assert list(csv.DictReader(io.StringIO(out))) == []
+
+
+def test_every_review_command_is_documented():
+    from safeguarding.paths import ROOT
+
+    doc = (ROOT / "docs" / "quarterly-review.md").read_text(encoding="utf-8")
+    for command in (
+        "pack --quarter",
+        "pack --snapshot",
+        "packs",
+        "actions list",
+        "actions add",
+        "actions update",
+        "actions close",
+        "recommendations list",
+        "recommendations update",
+    ):
+        assert f"python -m safeguarding {command}" in doc, command

@@ -1,0 +1,340 @@
+"""The board pack: its figures and withheld cells in the PDF's text and the PowerPoint's tables,
+the snapshot identifier, and rebuilding a pack exactly from the kept figures.
+
+The hand-made dataset (force West Yorkshire; Calderdale, Kirklees), Q3 2024:
+
+* caseload per offender manager (target 50): Kirklees 95, 96, 97.6 a month -> 96.2, not met;
+  Calderdale 60 -> 60.0; the force 80 -> 80.0.
+* children held overnight (a count, no target): Calderdale 1 a month (3 in the quarter) -> "<5";
+  Kirklees 4, 5, 6 -> 15, not small, but the only other district, so withheld as "[c]" (the force
+  total less Kirklees would give Calderdale away); the force 5, 6, 7 -> 6 a month, shown.
+  Q2 2024: 10 a month everywhere (20 for the force), shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from safeguarding import actions, pack, store
+
+CASELOAD = "rso_caseload_per_officer"
+DETAINED = "children_detained_overnight"
+FORCE = "West Yorkshire"
+TODAY = dt.date(2024, 11, 20)
+Q3 = [dt.date(2024, m, 1) for m in (7, 8, 9)]
+Q2 = [dt.date(2024, m, 1) for m in (4, 5, 6)]
+Q3_2023 = [dt.date(2023, m, 1) for m in (7, 8, 9)]
+
+VALUES = {
+    (CASELOAD, "Kirklees"): ([95.0, 96.0, 97.6], [91.0] * 3, [88.0] * 3),
+    (CASELOAD, "Calderdale"): ([60.0] * 3, [62.0] * 3, [58.0] * 3),
+    (CASELOAD, FORCE): ([80.0] * 3, [80.0] * 3, [80.0] * 3),
+    (DETAINED, "Calderdale"): ([1.0] * 3, [10.0] * 3, [10.0] * 3),
+    (DETAINED, "Kirklees"): ([4.0, 5.0, 6.0], [10.0] * 3, [10.0] * 3),
+    (DETAINED, FORCE): ([5.0, 6.0, 7.0], [20.0] * 3, [20.0] * 3),
+}
+
+
+def build(path) -> None:
+    with store.writer(path, fresh=True) as con:
+        for district in ("Calderdale", "Kirklees"):
+            con.execute("insert into districts values ($d, $f)", {"d": district, "f": FORCE})
+        con.execute(
+            "insert into targets values ($m, null, date '2014-01-01', null, 50, null)",
+            {"m": CASELOAD},
+        )
+        for (metric_id, area), periods in VALUES.items():
+            for months, values in zip((Q3, Q2, Q3_2023), periods, strict=True):
+                for month, value in zip(months, values, strict=True):
+                    denominator = 10.0 if metric_id == CASELOAD else 1.0
+                    con.execute(
+                        "insert into metric_values values ($m, $d, $month, $n, $den, $v)",
+                        {
+                            "m": metric_id,
+                            "d": area,
+                            "month": month,
+                            "n": value * denominator,
+                            "den": denominator,
+                            "v": value,
+                        },
+                    )
+        con.execute(
+            """
+            insert into recommendations values
+                ('WY-CPI14-08', 'West Yorkshire', '2014 child protection inspection',
+                 date '2014-09-01', 'Review with partners the detention of children in custody.',
+                 'Head of Criminal Justice', date '2014-12-01', 'in_progress', null, null,
+                 'children_detained_overnight')
+            """
+        )
+        actions.add(
+            con,
+            quarter="2024Q3",
+            text="Why is the Kirklees caseload so high?",
+            owner="Kirklees district commander",
+            metric_id=CASELOAD,
+            district="Kirklees",
+            due_date=dt.date(2024, 11, 1),
+            raised_on=dt.date(2024, 10, 15),
+        )
+        store.set_meta(con, as_at="2024-09-30", source="test")
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "pack.duckdb"
+    build(path)
+    return str(path)
+
+
+def pdf_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def pptx_tables(data: bytes) -> list[list[list[str]]]:
+    deck = Presentation(io.BytesIO(data))
+    out = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                out.append([[cell.text for cell in row.cells] for row in shape.table.rows])
+    return out
+
+
+def slide_texts(data: bytes) -> list[str]:
+    deck = Presentation(io.BytesIO(data))
+    return [
+        "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+        for slide in deck.slides
+    ]
+
+
+def snapshot_of(db: str, today: dt.date = TODAY) -> pack.Snapshot:
+    return pack.new_snapshot(pack.build_content(store.reader(db), "2024Q3", today=today))
+
+
+def test_the_pdf_text_holds_the_quarter_figures_and_the_withheld_cells(db):
+    snapshot = snapshot_of(db)
+    pages = pdf_text(pack.to_pdf(snapshot, with_charts=False))
+    text = "\n".join(pages)
+    scorecard = next(p for p in pages if p.startswith("Scorecard, Q3 2024"))
+    assert "60.0 ✗ Not met 96.2 ✗ Not met 80.0 ✗ Not met" in scorecard
+    assert "<5 – No target [c] – No target 6 – No target" in scorecard
+    # The theme section's table: Q3, Q2, Q3 2023, change, target, status, SPC.
+    assert "Calderdale <5 10 10 not shown (small numbers) none – No target" in text
+    assert "Kirklees 96.2 91.0 88.0 worsened from 91.0 50.0 ✗ Not met" in text
+    assert (
+        "Kirklees: sex offenders per offender manager 96.2 in Q3 2024 against a target of 50.0 "
+        "(not met)"
+    ) in text.replace("\n", " ")
+    assert "Why is the Kirklees caseload so high?" in text
+    assert "⚠ Overdue (in progress, due 1 December 2014)" in text.replace("\n", " ")
+
+
+def test_without_the_dejavu_font_the_pdf_still_builds_with_plain_symbols(db, monkeypatch):
+    monkeypatch.setattr(pack, "FONT_DIRS", ())
+    pages = pdf_text(pack.to_pdf(snapshot_of(db), with_charts=False))
+    scorecard = next(p for p in pages if p.startswith("Scorecard, Q3 2024"))
+    assert "60.0 X Not met 96.2 X Not met 80.0 X Not met" in scorecard
+    assert "<5 - No target [c] - No target 6 - No target" in scorecard
+
+
+def test_every_pdf_page_carries_the_as_at_date_and_the_snapshot_identifier(db):
+    snapshot = snapshot_of(db)
+    pages = pdf_text(pack.to_pdf(snapshot, with_charts=False))
+    assert len(pages) > 5
+    for number, page in enumerate(pages, start=1):
+        assert f"Data as at 30 September 2024 · Snapshot {snapshot.short_id}" in page
+        assert f"Page {number} of {len(pages)}" in page
+    assert snapshot.snapshot_id in pages[0]
+
+
+def test_the_pptx_tables_hold_the_quarter_figures_and_the_withheld_cells(db):
+    snapshot = snapshot_of(db)
+    tables = pptx_tables(pack.to_pptx(snapshot, with_charts=False))
+    scorecard = next(t for t in tables if t[0][0] == "Metric")
+    assert scorecard[0] == ["Metric", "Calderdale", "Kirklees", FORCE]
+    assert scorecard[1] == [
+        "Sex offenders per offender manager (offenders per FTE; target 50.0)",
+        "60.0 ✗ Not met",
+        "96.2 ✗ Not met",
+        "80.0 ✗ Not met",
+    ]
+    assert scorecard[2][1:] == ["<5 – No target", "[c] – No target", "6 – No target"]
+    detained = next(t for t in tables if t[0][0] == "Area" and t[1][1] == "<5")
+    assert detained[1][:5] == ["Calderdale", "<5", "10", "10", "not shown (small numbers)"]
+    assert detained[3][:2] == [FORCE, "6"]
+    log = next(t for t in tables if t[0][0] == "No.")
+    assert log[1][3] == "Why is the Kirklees caseload so high?"
+    assert log[1][6] == "⚠ Overdue (open)"
+
+
+def test_every_slide_carries_the_as_at_date_and_the_snapshot_identifier(db):
+    snapshot = snapshot_of(db)
+    texts = slide_texts(pack.to_pptx(snapshot, with_charts=False))
+    assert len(texts) > 5
+    for text in texts:
+        assert f"Data as at 30 September 2024 · Snapshot {snapshot.short_id}" in text
+
+
+def test_the_same_data_gives_the_same_snapshot_identifier(db):
+    first = snapshot_of(db)
+    again = snapshot_of(db)
+    assert first.snapshot_id == again.snapshot_id
+    assert len(first.snapshot_id) == 64 and first.short_id == first.snapshot_id[:12]
+
+
+def test_a_changed_figure_gives_a_different_snapshot_identifier(db, tmp_path):
+    changed = tmp_path / "changed.duckdb"
+    shutil.copyfile(db, changed)
+    with store.writer(changed) as con:
+        con.execute(
+            "update metric_values set value = 97.7 where metric_id = $m and district = "
+            "'Kirklees' and month = date '2024-09-01'",
+            {"m": CASELOAD},
+        )
+    assert snapshot_of(db).snapshot_id != snapshot_of(str(changed)).snapshot_id
+
+
+def test_a_new_action_or_a_later_as_at_date_gives_a_different_snapshot_identifier(db, tmp_path):
+    before = snapshot_of(db).snapshot_id
+    actions.write(
+        db, actions.add, quarter="2024Q3", text="Another question.", owner="Head of Crime"
+    )
+    after_action = snapshot_of(db).snapshot_id
+    with store.writer(db) as con:
+        store.set_meta(con, as_at="2024-10-31")
+    after_as_at = snapshot_of(db).snapshot_id
+    assert len({before, after_action, after_as_at}) == 3
+
+
+def test_an_action_falling_overdue_changes_the_pack_and_so_its_identifier(db):
+    # The action is due 1 November 2024: on 31 October it is not overdue, on 2 November it is.
+    assert snapshot_of(db, dt.date(2024, 10, 31)).snapshot_id != snapshot_of(db).snapshot_id
+
+
+def test_a_kept_pack_is_rebuilt_exactly_after_the_data_has_changed(db):
+    first, new = pack.issue(db, "2024Q3", created_by="PCC office", today=TODAY)
+    assert new
+    pdf_then = pdf_text(pack.to_pdf(first, with_charts=False))
+    pptx_then = pptx_tables(pack.to_pptx(first, with_charts=False))
+
+    with store.writer(db) as con:
+        con.execute(
+            "update metric_values set value = 40 where metric_id = $m and district = 'Kirklees'",
+            {"m": CASELOAD},
+        )
+    actions.write(db, actions.close, 1, response="Posts filled.", closed_on=TODAY)
+    current, new = pack.issue(db, "2024Q3", created_by="PCC office", today=TODAY)
+    assert new and current.snapshot_id != first.snapshot_id
+    assert "40.0 ✓ Met" in "\n".join(pdf_text(pack.to_pdf(current, with_charts=False)))
+
+    rebuilt = pack.load(store.reader(db), first.short_id)
+    assert rebuilt.snapshot_id == first.snapshot_id
+    assert rebuilt.created_at == first.created_at and rebuilt.created_by == "PCC office"
+    assert pdf_text(pack.to_pdf(rebuilt, with_charts=False)) == pdf_then
+    assert pptx_tables(pack.to_pptx(rebuilt, with_charts=False)) == pptx_then
+    assert pack.snapshot_id(rebuilt.content) == first.snapshot_id
+
+
+def test_issuing_the_same_figures_again_keeps_the_first_presented_on_date(db):
+    first, new = pack.issue(db, "2024Q3", today=TODAY)
+    again, new_again = pack.issue(db, "2024Q3", today=TODAY)
+    assert new and not new_again
+    assert again.snapshot_id == first.snapshot_id and again.created_at == first.created_at
+    kept = pack.listing(store.reader(db))
+    assert kept["short_id"].tolist() == [first.short_id]
+
+
+@pytest.mark.parametrize(
+    "ref, message",
+    [("abc", "at least the first 6"), ("not-hex!", "not a snapshot identifier")],
+)
+def test_a_malformed_snapshot_reference_is_a_clear_error(db, ref, message):
+    with pytest.raises(pack.PackError, match=message):
+        pack.load(store.reader(db), ref)
+
+
+def test_an_unknown_snapshot_is_a_clear_error(db):
+    with pytest.raises(pack.PackError, match="No pack with snapshot 'abcdef123456'"):
+        pack.load(store.reader(db), "abcdef123456")
+
+
+def test_a_quarter_without_complete_figures_is_refused(db):
+    with pytest.raises(pack.PackError, match="No complete figures for Q4 2024"):
+        pack.build_content(store.reader(db), "2024Q4", today=TODAY)
+
+
+def test_with_several_forces_the_pack_must_name_one(db):
+    with store.writer(db) as con:
+        con.execute("insert into districts values ('Salford', 'Greater Manchester')")
+    with pytest.raises(pack.PackError, match="holds 2 forces"):
+        pack.build_content(store.reader(db), "2024Q3", today=TODAY)
+    content = pack.build_content(store.reader(db), "2024Q3", force=FORCE, today=TODAY)
+    assert content["units"] == ["Calderdale", "Kirklees", FORCE]
+
+
+def test_chart_points_of_withheld_figures_are_left_out(db):
+    content = pack.build_content(store.reader(db), "2024Q3", today=TODAY)
+    frame = pack.chart_frame(content, DETAINED)
+    calderdale = frame[frame["district"] == "Calderdale"]
+    assert calderdale["withheld"].any()
+    assert calderdale.loc[calderdale["withheld"], "value"].isna().all()
+    caseload = pack.chart_frame(content, CASELOAD)
+    assert not caseload["withheld"].any() and caseload["value"].notna().all()
+
+
+# --- the full pack on the demo data, with charts (drawn once for the module) -----------------
+
+
+@pytest.fixture(scope="module")
+def demo_pack(demo_db_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pack") / "demo.duckdb"
+    shutil.copyfile(demo_db_path, path)
+    snapshot, _ = pack.issue(path, "2024Q3", created_by="test", today=dt.date(2025, 1, 10))
+    return snapshot, pack.to_pdf(snapshot), pack.to_pptx(snapshot)
+
+
+@pytest.mark.slow
+def test_the_demo_pack_has_an_spc_chart_for_every_metric_with_alt_text(demo_pack):
+    snapshot, pdf, pptx = demo_pack
+    charted = {m for m, points in snapshot.content["series"].items() if points}
+    reader = PdfReader(io.BytesIO(pdf))
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == len(charted) == 19
+    deck = Presentation(io.BytesIO(pptx))
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert len(pictures) == 19
+    for picture in pictures:
+        assert picture._element.nvPicPr.cNvPr.get("descr", "").startswith("Line charts")
+
+
+@pytest.mark.slow
+def test_the_demo_pack_has_every_section_in_order(demo_pack):
+    snapshot, pdf, _ = demo_pack
+    pages = pdf_text(pdf)
+    firsts = [page.splitlines()[0] for page in pages]
+    order = [
+        "Quarterly outcome review: board pack",
+        "Scorecard, Q3 2024 (July to September 2024)",
+        "Exceptions, most serious first",
+        "Offender management",
+        "Missing children",
+        "Digital forensics",
+        "Investigations and conferences",
+        "Custody and resourcing",
+        "Action log",
+        "Inspection recommendations",
+        "Notes on data and definitions",
+    ]
+    positions = [firsts.index(title) for title in order]
+    assert positions == sorted(positions)
+    assert all(f"Snapshot {snapshot.short_id}" in page for page in pages)
+    # The demo's one recommendation still in progress is long overdue.
+    assert "⚠ Overdue (in progress, due 1 December 2014)" in "\n".join(pages).replace("\n", " ")
