@@ -41,6 +41,8 @@ sections: dict[str, list[st.Page]] = {
     ],
     "Data": [
         _page("pages/about.py", "About the data", "about"),
+        _page("pages/data.py", "Data", "data"),
+        _page("pages/data_quality.py", "Data quality", "data-quality"),
     ],
 }
 if scope.can_admin():

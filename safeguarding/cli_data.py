@@ -1,0 +1,221 @@
+"""Command line for data in and out: template, export, import, contract, imports (the audit).
+
+Registered on the main parser by safeguarding.cli (``add_commands``). Every user mistake (unknown
+table, missing file, a file with errors) ends in a plain message and exit code 2, never a
+traceback; problems in a file are printed as a table of line, column, value and message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from safeguarding import cli, contract, imports, store
+from safeguarding.paths import db_path
+
+
+def _table(name: str) -> contract.TableContract:
+    try:
+        return contract.get(name)
+    except contract.UnknownTableError as exc:
+        raise cli.CommandError(str(exc)) from None
+
+
+def _write_text(text: str, out: str | None) -> None:
+    if out:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise cli.CommandError(f"Cannot write {out}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def _reader(args):
+    try:
+        return store.reader(args.db)
+    except store.StoreError as exc:
+        raise cli.CommandError(str(exc)) from None
+
+
+def cmd_template(args) -> None:
+    _write_text(contract.template_csv(_table(args.table).name), args.out)
+    if args.out:
+        print(f"Wrote the {args.table} template (header only) to {args.out}", file=sys.stderr)
+
+
+def cmd_export(args) -> None:
+    table = _table(args.table)
+    con = _reader(args)
+    if args.out:
+        try:
+            count = imports.export_csv(con, table.name, args.out)
+        except Exception as exc:  # duckdb reports an unwritable path as an IOException
+            raise cli.CommandError(f"Cannot write {args.out}: {exc}") from None
+        print(f"Exported {count:,} {table.name} rows to {args.out}", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / f"{table.name}.csv"
+        imports.export_csv(con, table.name, target)
+        with open(target, encoding="utf-8") as handle:
+            shutil.copyfileobj(handle, sys.stdout)
+
+
+QUERIES_SHOWN = 20  # in the table format; every listed query is in --format csv
+
+
+def _print_problems(report: imports.Report, fmt: str) -> None:
+    """Errors in full (up to imports.MAX_LISTED); queries, which do not stop a load, in brief."""
+    if report.problems.empty:
+        return
+    if fmt == "csv":
+        report.problems.to_csv(sys.stdout, index=False)
+        return
+    problems = report.problems
+    errors = problems[problems["severity"] == "error"]
+    queries = problems[problems["severity"] == "query"]
+    shown = pd.concat([errors, queries.head(QUERIES_SHOWN)])
+    table = shown[["line", "column", "value", "severity", "message"]].copy()
+    table["line"] = table["line"].astype("string").fillna("")
+    print(f"Problems in {report.file_name}:")
+    print(table.to_string(index=False))
+    if report.listed_note:
+        print(report.listed_note)
+    hidden = report.queries - min(len(queries), QUERIES_SHOWN)
+    if hidden > 0:
+        print(
+            f"... and {hidden:,} more queries (list them all with --format csv; once loaded, "
+            "they are on the Data quality page)."
+        )
+
+
+def _by(args) -> str | None:
+    if args.by:
+        return args.by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return None
+
+
+def cmd_import(args) -> None:
+    table = _table(args.table)
+    path = Path(args.file)
+    try:
+        file_name, data = imports.read_path(path)
+    except FileNotFoundError:
+        raise cli.CommandError(f"No file at {path}.") from None
+    except OSError as exc:
+        raise cli.CommandError(f"Cannot read {path}: {exc.strerror}") from None
+    live = db_path(args.db)
+    if not live.exists() and not args.create:
+        raise cli.CommandError(
+            f"No database at {live}. Add --create to start an empty one (then import the "
+            "districts file first), or build the demo with: python -m safeguarding demo"
+        )
+    if args.check:
+        if not live.exists():
+            raise cli.CommandError(f"No database at {live} to check the file against.")
+        report = imports.check(live, table.name, data, file_name)
+        _print_problems(report, args.format)
+        if not report.ok:
+            raise cli.CommandError(report.summary())
+        print(report.summary())
+        return
+    result = imports.import_file(live, table.name, data, file_name, by=_by(args))
+    _print_problems(result.report, args.format)
+    if result.outcome == "rejected":
+        raise cli.CommandError(
+            f"{result.report.summary()} The database is unchanged "
+            f"(recorded as import {result.import_id})."
+        )
+    queries = (
+        f" {result.report.queries:,} queries are listed on the Data quality page."
+        if result.report.queries
+        else ""
+    )
+    if result.outcome == "unchanged":
+        print(
+            f"{file_name}: every record is already stored exactly as in the file; nothing "
+            f"changed (import {result.import_id}).{queries}"
+        )
+    else:
+        print(
+            f"Loaded {file_name} into {table.name}: {result.inserted:,} inserted, "
+            f"{result.updated:,} updated, {result.unchanged:,} unchanged "
+            f"(import {result.import_id}). The figures have been recalculated.{queries}"
+        )
+
+
+def cmd_contract(args) -> None:
+    _write_text(contract.markdown(), args.out)
+    if args.out:
+        print(f"Wrote the data contract to {args.out}", file=sys.stderr)
+
+
+def cmd_imports(args) -> None:
+    frame = imports.history(_reader(args), limit=args.limit)
+    if frame.empty:
+        print("(no imports yet)")
+        return
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    frame["sha256"] = frame["sha256"].str[:12]
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print(frame.fillna("").to_string(index=False))
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def add_commands(sub, common: argparse.ArgumentParser) -> None:
+    """Register the data commands on the main parser's subcommands."""
+    tables = ", ".join(contract.IMPORT_TABLES)
+
+    p = sub.add_parser("template", help="an empty CSV (header only) for a table")
+    p.add_argument("table", metavar="TABLE", help=f"one of: {tables}")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("export", parents=[common], help="a table's stored rows as CSV")
+    p.add_argument("table", metavar="TABLE", help=f"one of: {tables}")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "import", parents=[common], help="validate a CSV or .xlsx file and load it into a table"
+    )
+    p.add_argument("table", metavar="TABLE", help=f"one of: {tables}")
+    p.add_argument("file", metavar="FILE", help="the .csv (UTF-8) or .xlsx file")
+    p.add_argument("--by", metavar="NAME", help="who is importing (default: your user name)")
+    p.add_argument(
+        "--check", action="store_true", help="only validate: report problems, load nothing"
+    )
+    p.add_argument(
+        "--create", action="store_true", help="create an empty database if there is none"
+    )
+    p.add_argument("--format", choices=("table", "csv"), default="table", help="problem list")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("contract", help="the data contract (docs/data-contract.md) as Markdown")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(func=cmd_contract)
+
+    p = sub.add_parser("imports", parents=[common], help="the import audit, newest first")
+    p.add_argument("--limit", type=_limit, default=50, help="how many (default 50)")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(func=cmd_imports)

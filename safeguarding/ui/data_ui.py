@@ -1,0 +1,334 @@
+"""The Data and Data quality pages: loading a file, the contract, the audit, and the queries.
+
+The checks and the load are in safeguarding.imports and safeguarding.quality, which know nothing
+of Streamlit; this module draws them. Who may load a file is decided by the signed-in scope
+(``Scope.can_import``: leadership and data administrators; never demo mode). The records behind a
+data-quality query are record-level data, so they go through the same scope check and access log
+as the records behind a figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from safeguarding import access, audit, contract, imports, quality, store
+from safeguarding.paths import db_path
+from safeguarding.ui import app, auth_ui
+
+_LOG = logging.getLogger(__name__)
+
+CHECK_KEY = "_data_check"
+DONE_KEY = "_data_imported"
+
+NO_IMPORT_DEMO = (
+    "Loading files needs sign-in. In demo mode nobody can be identified, so real records cannot "
+    "be loaded here: use the command line (`python -m safeguarding import`), or set up sign-in "
+    "(docs/security.md)."
+)
+NO_IMPORT_ROLE = (
+    "Your role ({label}) can see the templates, the contract and the import history, but not "
+    "load files. Loading is for leadership and data administrators."
+)
+PROBLEM_HEADINGS = {
+    "line": "Line",
+    "column": "Column",
+    "value": "Value",
+    "severity": "Severity",
+    "message": "What is wrong",
+}
+
+
+def _table_label(table: str) -> str:
+    return f"{table}: {contract.TABLE_DESCRIPTIONS[table]}"
+
+
+def contract_frame(table: str) -> pd.DataFrame:
+    """One table's contract as the page shows it: a row per column."""
+    rows = []
+    for c in contract.get(table).columns:
+        if c.district_ref:
+            allowed = "a district in the districts table"
+        else:
+            allowed = ", ".join(c.allowed) if c.allowed else ""
+        rows.append(
+            {
+                "Column": c.name,
+                "Type": c.type_words,
+                "Required": "yes" if c.required else "no",
+                "Allowed values": allowed,
+                "Meaning": c.meaning,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def problems_frame(report: imports.Report) -> pd.DataFrame:
+    """The problems with plain headings; a problem with the whole file has no line."""
+    frame = report.problems[list(PROBLEM_HEADINGS)].copy()
+    frame["line"] = frame["line"].astype("string").fillna("")
+    return frame.rename(columns=PROBLEM_HEADINGS)
+
+
+def _checked(table: str, name: str, data: bytes, sha: str) -> imports.Report:
+    """Check once per file, table and version of the data; kept in this session only, because
+    the problems quote the file's values."""
+    key = (table, name, sha, app.data_version())
+    held = st.session_state.get(CHECK_KEY)
+    if held and held[0] == key:
+        return held[1]
+    report = imports.check(db_path(), table, data, name)
+    st.session_state[CHECK_KEY] = (key, report)
+    return report
+
+
+def render_load_section() -> None:
+    st.header("Load a file")
+    scope = auth_ui.current_scope()
+    if not scope.can_import():
+        st.info(
+            NO_IMPORT_DEMO
+            if access.DEMO in scope.roles
+            else NO_IMPORT_ROLE.format(label=scope.label)
+        )
+        return
+    st.markdown(
+        "Choose the table, then the file. It is checked at once against the stored data; "
+        "nothing is written until you press **Import**, and a file with any error cannot be "
+        "imported. Files larger than the upload limit can be loaded from the command line."
+    )
+    table = st.selectbox(
+        "Table", contract.IMPORT_TABLES, format_func=_table_label, key="data_import_table"
+    )
+    upload = st.file_uploader(
+        "CSV (UTF-8) or Excel .xlsx file", type=["csv", "xlsx"], key="data_import_file"
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    done = st.session_state.get(DONE_KEY)
+    if done and done["key"] == (table, sha):
+        if done["ok"]:
+            st.success(done["text"])
+            return
+        st.error(done["text"])
+    report = _checked(table, upload.name, data, sha)
+    if not report.ok:
+        st.error(report.summary())
+    elif report.queries:
+        st.warning(report.summary())
+    else:
+        st.success(report.summary())
+    if not report.problems.empty:
+        st.dataframe(
+            problems_frame(report),
+            hide_index=True,
+            width="stretch",
+            key="data_import_problems",
+        )
+        if report.listed_note:
+            st.caption(report.listed_note)
+    if report.ok:
+        # A callback, so the import runs before the page is drawn again and the page then
+        # shows its outcome (and the new figures) rather than the check that preceded it.
+        st.button(
+            f"Import {report.rows:,} records into {table}",
+            type="primary",
+            key="data_import_go",
+            on_click=_import,
+            args=(table, upload.name, data, scope),
+        )
+
+
+def _import(table: str, name: str, data: bytes, scope: access.Scope) -> None:
+    key = (table, hashlib.sha256(data).hexdigest())
+    try:
+        result = imports.import_file(db_path(), table, data, name, by=scope.user_id)
+    except Exception:  # not the file's fault; the writer has left the data untouched
+        _LOG.exception("Import of %s into %s failed", name, table)
+        st.session_state[DONE_KEY] = {
+            "key": key,
+            "ok": False,
+            "text": "The import failed, and nothing was changed. The details are in the server "
+            "log and in the import history below.",
+        }
+        return
+    if result.outcome == "rejected":
+        text = f"{result.message} The stored data changed after the check; see the check below."
+    elif result.outcome == "unchanged":
+        text = (
+            f"{name}: every record is already stored exactly as in the file; nothing changed "
+            f"(import {result.import_id})."
+        )
+    else:
+        text = (
+            f"Imported {name} into {table}: {result.inserted:,} inserted, {result.updated:,} "
+            f"updated, {result.unchanged:,} unchanged (import {result.import_id}). Every page "
+            "now shows the new figures."
+        )
+    st.session_state[DONE_KEY] = {"key": key, "ok": result.outcome != "rejected", "text": text}
+    st.session_state.pop(CHECK_KEY, None)
+
+
+def render_contract_section() -> None:
+    st.header("Templates and the data contract")
+    st.markdown(
+        "Each file holds one table: line 1 names the columns (any order), then one record per "
+        "line. Dates are YYYY-MM-DD or DD/MM/YYYY; dates and times YYYY-MM-DD HH:MM. A record "
+        "already stored (same reference) is updated; nothing is ever deleted by an import."
+    )
+    table = st.selectbox(
+        "Table", contract.IMPORT_TABLES, format_func=_table_label, key="data_contract_table"
+    )
+    chosen = contract.get(table)
+    st.download_button(
+        f"Download the {table} template (CSV)",
+        data=contract.template_csv(table),
+        file_name=f"{table}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="data_template_download",
+    )
+    st.markdown(f"Reference (key): **{chosen.key_label}**")
+    st.table(contract_frame(table).set_index("Column"))
+    if chosen.rules:
+        st.markdown("Rules (errors): " + "; ".join(r.text.describe for r in chosen.rules) + ".")
+    queries = quality.rules_for(table)
+    if queries:
+        st.markdown("Queries (loaded, then flagged): " + "; ".join(q.title for q in queries) + ".")
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _history(version: int) -> pd.DataFrame:
+    return imports.history(app.con())
+
+
+def history_frame() -> pd.DataFrame:
+    frame = _history(app.data_version()).copy()
+    frame["sha256"] = frame["sha256"].str[:12]
+    return frame.rename(
+        columns={
+            "import_id": "Import",
+            "imported_at": "When",
+            "imported_by": "By",
+            "file_name": "File",
+            "sha256": "SHA-256 (start)",
+            "table_name": "Table",
+            "rows_inserted": "Inserted",
+            "rows_updated": "Updated",
+            "rows_rejected": "Lines with errors",
+            "outcome": "Outcome",
+            "message": "Details",
+        }
+    )
+
+
+def render_history_section() -> None:
+    st.header("Import history")
+    frame = history_frame()
+    if frame.empty:
+        st.info("No file has been imported into this database yet.")
+        return
+    st.dataframe(frame, hide_index=True, width="stretch", key="data_history")
+
+
+# --- the data-quality page ----------------------------------------------------------------------
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _summary(version: int) -> pd.DataFrame:
+    return quality.summary(app.con())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _last_loaded(version: int) -> pd.DataFrame:
+    return quality.last_loaded(app.con())
+
+
+def summary() -> pd.DataFrame:
+    return _summary(app.data_version())
+
+
+def counts_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rules down, districts across, record counts in the cells, a total column at the end."""
+    table = frame.pivot_table(
+        index="title", columns="district", values="records", aggfunc="sum", sort=False
+    )
+    table.columns.name = None
+    table.index.name = "Query"
+    table["All districts"] = table.sum(axis=1)
+    return table.astype(int)
+
+
+def last_loaded_frame() -> pd.DataFrame:
+    frame = _last_loaded(app.data_version()).copy()
+    frame["last_loaded"] = pd.to_datetime(frame["last_loaded"]).dt.strftime("%d %B %Y %H:%M")
+    return frame.fillna("").rename(
+        columns={
+            "table": "Table",
+            "rows": "Rows",
+            "last_loaded": "Last loaded",
+            "source": "From",
+            "by": "By",
+        }
+    )
+
+
+def _access_name(district: str) -> str:
+    """The area whose record access covers this district: records with no known district are
+    visible only to those who may see every record (the force row)."""
+    if district != quality.UNKNOWN_DISTRICT:
+        return district
+    forces = sorted(set(access.district_forces(app.con()).values()))
+    return forces[0] if forces else district
+
+
+def render_query_records(rule_id: str, district: str) -> pd.DataFrame | None:
+    """The records behind one count, if the user's scope covers the district; always logged."""
+    scope = auth_ui.current_scope()
+    force_of = access.district_forces(app.con())
+    area = _access_name(district)
+    detail = f"data-quality query {rule_id}"
+    if not scope.can_view_records(area, force_of):
+        audit.log(
+            audit.Entry(
+                user_id=scope.user_id,
+                role=scope.roles_label,
+                action="refused",
+                metric_id=None,
+                district=district,
+                month=None,
+                detail=f"view refused: {detail}",
+            ),
+            audit.default_path(),
+        )
+        st.info(f"Records not shown. {scope.refusal(area, force_of)}", icon="🔒")
+        return None
+    rows = quality.problems(store.reader(), rule_id=rule_id, district=district)
+    audit.log(
+        audit.Entry(
+            user_id=scope.user_id,
+            role=scope.roles_label,
+            action="view",
+            metric_id=None,
+            district=district,
+            month=None,
+            rows=len(rows),
+            detail=detail,
+        ),
+        audit.default_path(),
+    )
+    shown = rows[["reference", "column", "value", "message"]].rename(
+        columns={
+            "reference": "Reference",
+            "column": "Column",
+            "value": "Value",
+            "message": "What to check",
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", key="quality_records")
+    return rows

@@ -1,0 +1,242 @@
+"""The Data and Data quality pages in a running app (AppTest): who may load a file, what they see
+when it has problems, that an import shows at once, and the scoped records behind each query."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from safeguarding import audit, contract, imports, quality, store
+from safeguarding.paths import ROOT
+from safeguarding.ui import data_ui
+
+DASHBOARD = ROOT / "dashboard.py"
+NO_SIGN_IN = {"not_auth": {"x": 1}}
+AUTH_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret-that-is-long-enough",
+        "client_id": "dashboard",
+        "client_secret": "secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
+ROLES = """
+[users]
+"chief@force.example" = { role = "leadership" }
+"admin@force.example" = { role = "data_admin" }
+"kirklees.lead@force.example" = { role = "district_lead", district = "Kirklees" }
+"""
+LEADERSHIP = {"is_logged_in": True, "email": "chief@force.example", "name": "Chief"}
+ADMIN = {"is_logged_in": True, "email": "admin@force.example", "name": "Admin"}
+KIRKLEES_LEAD = {"is_logged_in": True, "email": "kirklees.lead@force.example", "name": "K Lead"}
+
+HEADER = contract.template_csv("missing_reports").strip()
+GOOD = "NEW-1,C-NEW,Leeds,13,medium,2025-12-20 10:00,2025-12-20 10:40,2025-12-20 12:00,,"
+BAD = "NEW-2,C-NEW,Leeds,13,hgh,2025-12-20 10:00,2025-12-20 09:40,,,"
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, demo_db_path):
+    """A private copy of the demo database (pages here write to it), roles and access log."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, db)
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("SAFEGUARDING_DB", str(db))
+    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "audit.duckdb"))
+    return {"db": str(db), "audit": tmp_path / "audit.duckdb"}
+
+
+def open_page(page: str, user: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
+    if user is None:
+        at.secrets = NO_SIGN_IN
+    else:
+        at.secrets = AUTH_SECRETS
+        at.user = user
+    at.run()
+    at.switch_page(page)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def frame(at: AppTest, column: str):
+    """The first table on the page with this column (dataframes carry no key in AppTest)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    return found[0] if found else None
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data_import_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+# --- the Data page ------------------------------------------------------------------------------
+
+
+def test_in_demo_mode_the_data_page_offers_templates_and_history_but_no_upload(env):
+    at = open_page("pages/data.py")
+    assert_clean(at)
+    assert not at.error
+    assert not at.file_uploader
+    assert at.info[0].value == data_ui.NO_IMPORT_DEMO
+    assert [h.value for h in at.header] == [
+        "Load a file",
+        "Templates and the data contract",
+        "Import history",
+    ]
+    assert at.info[1].value == "No file has been imported into this database yet."
+
+
+def test_the_contract_and_template_follow_the_chosen_table(env):
+    at = open_page("pages/data.py")
+    at.selectbox(key="data_contract_table").set_value("missing_reports").run()
+    assert_clean(at)
+    table = at.table[0].value
+    assert table.loc["risk_grade", "Allowed values"] == "high, medium, low, no_apparent_risk"
+    assert table.loc["district", "Allowed values"] == "a district in the districts table"
+    assert any("Reference (key): **report_ref**" in m.value for m in at.markdown)
+    button = at.get("download_button")[0]
+    assert button.proto.label == "Download the missing_reports template (CSV)"
+
+
+def test_a_district_lead_is_told_that_loading_is_for_other_roles(env):
+    at = open_page("pages/data.py", KIRKLEES_LEAD)
+    assert_clean(at)
+    assert not at.file_uploader
+    assert at.info[0].value == data_ui.NO_IMPORT_ROLE.format(label="district lead (Kirklees)")
+
+
+def test_a_file_with_errors_shows_every_problem_and_cannot_be_imported(env):
+    at = open_page("pages/data.py", ADMIN)
+    at.selectbox(key="data_import_table").set_value("missing_reports").run()
+    upload(at, "june.csv", f"{HEADER}\n{GOOD}\n{BAD}\n".encode())
+    assert_clean(at)
+    assert at.error[0].value == (
+        "june.csv: 2 records read; 2 errors on 1 line, 0 queries. Nothing can be loaded until "
+        "every error is fixed."
+    )
+    problems = frame(at, "What is wrong")
+    assert problems.values.tolist() == [
+        [
+            "3",
+            "risk_grade",
+            "hgh",
+            "error",
+            "'hgh' is not an allowed value (high, medium, low, no_apparent_risk)",
+        ],
+        [
+            "3",
+            "attended_at",
+            "2025-12-20 09:40",
+            "error",
+            "'2025-12-20 09:40' is before reported_at '2025-12-20 10:00' (attended before "
+            "reported)",
+        ],
+    ]
+    assert not [b for b in at.button if b.key == "data_import_go"]
+    assert imports.history(store.reader(env["db"])).empty  # checking writes nothing
+
+
+def test_a_good_file_is_imported_on_confirmation_and_shows_at_once(env):
+    at = open_page("pages/data.py", LEADERSHIP)
+    at.selectbox(key="data_import_table").set_value("missing_reports").run()
+    upload(at, "june.csv", f"{HEADER}\n{GOOD}\n".encode())
+    assert_clean(at)
+    assert at.success[0].value == "june.csv: 1 record read; no errors, 0 queries."
+    at.button(key="data_import_go").click().run()
+    assert_clean(at)
+    assert at.success[0].value.startswith(
+        "Imported june.csv into missing_reports: 1 inserted, 0 updated, 0 unchanged (import 1)."
+    )
+    history = frame(at, "SHA-256 (start)")
+    assert history[["File", "Table", "Inserted", "Outcome", "By"]].values.tolist() == [
+        ["june.csv", "missing_reports", 1, "loaded", "chief@force.example"]
+    ]
+    stored = store.reader(env["db"]).execute(
+        "select district, risk_grade from missing_reports where report_ref = 'NEW-1'"
+    )
+    assert stored.fetchall() == [("Leeds", "medium")]
+    assert any("force records" in c.value for c in at.caption)  # no longer labelled demo data
+
+
+def test_an_excel_file_that_is_not_a_workbook_gets_words_not_a_traceback(env):
+    at = open_page("pages/data.py", ADMIN)
+    upload(at, "june.xlsx", b"not really a workbook")
+    assert_clean(at)
+    assert at.error[0].value.startswith("june.xlsx: 1 error in the file as a whole")
+    problems = frame(at, "What is wrong")
+    assert problems.iloc[0]["What is wrong"].startswith(
+        "is not a readable Excel workbook (.xlsx): File is not a zip file."
+    )
+
+
+# --- the Data quality page ----------------------------------------------------------------------
+
+
+def test_the_quality_page_counts_queries_per_district_and_says_the_data_is_demo(env):
+    at = open_page("pages/data_quality.py")
+    assert_clean(at)
+    assert not at.error
+    loaded = frame(at, "Last loaded")
+    assert loaded["Table"].tolist() == list(contract.IMPORT_TABLES)
+    assert set(loaded["From"]) == {"Demo data, as at 31 December 2025"}
+    counts = frame(at, "All districts")
+    expected = quality.summary(store.reader(env["db"]))
+    high = expected[expected["rule"] == "high_risk_not_attended"]
+    row = counts.loc["High-risk missing report with no attendance time"]
+    assert row["All districts"] == high["records"].sum()
+    assert row["Leeds"] == high.set_index("district").loc["Leeds", "records"]
+
+
+def test_the_records_behind_a_count_are_shown_and_logged(env):
+    at = open_page("pages/data_quality.py")
+    at.selectbox(key="quality_rule").set_value("high_risk_not_attended").run()
+    at.selectbox(key="quality_district").set_value("Leeds").run()
+    assert_clean(at)
+    shown = frame(at, "What to check")
+    expected = quality.problems(
+        store.reader(env["db"]), rule_id="high_risk_not_attended", district="Leeds"
+    )
+    assert shown["Reference"].tolist() == expected["reference"].tolist()
+    entry = audit.recent(env["audit"]).iloc[0]
+    assert (entry["action"], entry["district"], entry["rows"], entry["detail"]) == (
+        "view",
+        "Leeds",
+        len(expected),
+        "data-quality query high_risk_not_attended",
+    )
+
+
+def test_a_district_lead_sees_only_their_own_districts_records(env):
+    at = open_page("pages/data_quality.py", KIRKLEES_LEAD)
+    at.selectbox(key="quality_rule").set_value("high_risk_not_attended").run()
+    at.selectbox(key="quality_district").set_value("Leeds").run()
+    assert_clean(at)
+    assert frame(at, "What to check") is None
+    assert at.info[0].value.startswith("Records not shown. Your access covers the records of")
+    assert audit.recent(env["audit"]).iloc[0]["action"] == "refused"
+    at.selectbox(key="quality_district").set_value("Kirklees").run()
+    shown = frame(at, "What to check")
+    assert len(shown) > 0
+
+
+def test_the_quality_page_on_an_empty_database_says_what_to_load_first(env, monkeypatch, tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    with store.writer(empty, fresh=True):
+        pass
+    roles = tmp_path / "chief_only.toml"
+    roles.write_text('[users]\n"chief@force.example" = { role = "leadership" }\n')
+    monkeypatch.setenv("SAFEGUARDING_DB", str(empty))
+    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
+    at = open_page("pages/data_quality.py", LEADERSHIP)
+    assert_clean(at)
+    assert at.info[0].value == "There are no districts yet: import the districts file first."
+    assert set(frame(at, "Last loaded")["From"]) == {"Never loaded"}
