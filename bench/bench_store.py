@@ -43,7 +43,9 @@ def bench_scale(forces: int, repeat: int, workdir: Path) -> None:
     size_mb = path.stat().st_size / 1e6
     con = store.reader(path)
     units = con.execute("select count(*) from districts").fetchone()[0]
-    print(f"\n== {forces} force(s): {units} districts, {counts['missing_reports']:,} missing reports")
+    print(
+        f"\n== {forces} force(s): {units} districts, {counts['missing_reports']:,} missing reports"
+    )
     print(f"demo build            {build_s:8.1f} s   database {size_mb:8.1f} MB")
     med, p95 = timed(lambda: scorecard.scorecard(store.reader(path), LAST_MONTH), repeat)
     print(f"scorecard, all units  median {med:7.1f} ms   p95 {p95:7.1f} ms")

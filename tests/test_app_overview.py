@@ -59,7 +59,9 @@ def test_first_start_builds_the_demo_database(monkeypatch, tmp_path):
 
     original = demo.build
     monkeypatch.setattr(
-        demo, "build", lambda con, **kw: original(con, last_month=__import__("datetime").date(2015, 2, 1))
+        demo,
+        "build",
+        lambda con, **kw: original(con, last_month=__import__("datetime").date(2015, 2, 1)),
     )
     at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
     # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.

@@ -21,8 +21,17 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_metric_prints_the_standard_frame_as_csv(capsys, demo_db_path):
     code, out, _ = run(
-        capsys, "metric", "rso_caseload_per_officer", "--db", demo_db_path,
-        "--from", "2014-08", "--to", "2014-08", "--format", "csv",
+        capsys,
+        "metric",
+        "rso_caseload_per_officer",
+        "--db",
+        demo_db_path,
+        "--from",
+        "2014-08",
+        "--to",
+        "2014-08",
+        "--format",
+        "csv",
     )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -38,7 +47,15 @@ def test_every_catalogue_metric_prints_its_frame(capsys, demo_db_path):
 
     for metric_id in registry.metrics():
         code, out, err = run(
-            capsys, "metric", metric_id, "--db", demo_db_path, "--from", "2024-01", "--to", "2024-03"
+            capsys,
+            "metric",
+            metric_id,
+            "--db",
+            demo_db_path,
+            "--from",
+            "2024-01",
+            "--to",
+            "2024-03",
         )
         assert code == 0, err
         assert "West Yorkshire" in out
@@ -108,5 +125,7 @@ def test_demo_builds_a_database_with_a_fixed_last_month(capsys, tmp_path):
     code, out, _ = run(capsys, "demo", "--db", str(path), "--to", "2015-03", "--seed", "5")
     assert code == 0
     assert "Built demo database" in out
-    code, out, _ = run(capsys, "metric", "iioc_backlog_over_30d", "--db", str(path), "--format", "csv")
+    code, out, _ = run(
+        capsys, "metric", "iioc_backlog_over_30d", "--db", str(path), "--format", "csv"
+    )
     assert out.strip().splitlines()[-1].startswith("West Yorkshire,2015-03")

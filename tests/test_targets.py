@@ -43,9 +43,7 @@ def figures_db(fresh_db_path):
 
 def _status(frame, metric_id, district, month):
     row = frame[
-        (frame.metric_id == metric_id)
-        & (frame.district == district)
-        & (frame.month == month)
+        (frame.metric_id == metric_id) & (frame.district == district) & (frame.month == month)
     ]
     assert len(row) == 1
     return row.iloc[0]["target"], row.iloc[0]["status"]
@@ -87,7 +85,10 @@ def test_funded_posts_are_the_target_for_investigators_in_post(figures_db):
 
 def test_filters_by_month_and_district(figures_db):
     frame = targets.figures(
-        figures_db, from_month=dt.date(2018, 4, 1), to_month=dt.date(2018, 4, 1), districts=["South"]
+        figures_db,
+        from_month=dt.date(2018, 4, 1),
+        to_month=dt.date(2018, 4, 1),
+        districts=["South"],
     )
     assert set(frame.district) == {"South"}
     assert set(frame.metric_id) == {
