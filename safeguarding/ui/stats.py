@@ -1,23 +1,22 @@
 """The one place the pages get SPC signals and statistical charts.
 
-SPC (safeguarding.signals / spc / charts_stats) and funnel plots (safeguarding.funnel) come from
-the statistics modules. Everything the pages need from them goes through this module, so that if a
-module is missing (an older checkout) or the ``metric_signals`` table is empty (a database built
-before signals existed) the pages still work: plain trend lines with the target, and a bar chart
-with the target instead of a funnel plot.
+SPC signals come from the ``metric_signals`` table (safeguarding.signals, computed with
+safeguarding.spc at every refresh) and are drawn by safeguarding.charts_stats; funnel plots use
+safeguarding.funnel. If ``metric_signals`` is empty (a database built before signals existed and
+not yet refreshed) the pages still work: plain trend lines with the target. A metric that is not
+a proportion or rate, or a month with fewer than two districts to compare, gets a bar chart
+against the target instead of a funnel plot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from types import ModuleType
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from safeguarding import charts, registry, targets
+from safeguarding import charts, charts_stats, registry, signals, spc, targets
 from safeguarding.formatting import format_value, month_label
 from safeguarding.ui import app
 
@@ -37,22 +36,8 @@ ASSURANCE_SHORT = {
 }
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"safeguarding.{name}")
-    except ImportError:
-        return None
-
-
-def signals_module() -> ModuleType | None:
-    return _module("signals")
-
-
 @st.cache_data(ttl=3600, show_spinner=False)
 def _has_signals(version: int) -> bool:
-    mod = signals_module()
-    if mod is None:
-        return False
     try:
         return bool(app.con().execute("select count(*) > 0 from metric_signals").fetchone()[0])
     except Exception:  # noqa: BLE001 - an older database without the table: no signals
@@ -65,21 +50,16 @@ def has_signals() -> bool:
 
 
 def variation_words(icon: str | None) -> str:
-    mod = signals_module()
-    words = getattr(mod, "ICON_WORDS", {}) if mod else {}
-    return words.get(icon, VARIATION_SHORT.get(icon, ("", "No SPC signal"))[1])
+    return signals.ICON_WORDS.get(icon, "No SPC signal")
 
 
 def assurance_words(assurance: str | None) -> str:
-    mod = signals_module()
-    words = getattr(mod, "ASSURANCE_WORDS", {}) if mod else {}
-    fallback = ASSURANCE_SHORT.get(assurance, ("", "No target to assure against"))[1]
-    return words.get(assurance, fallback)
+    return signals.ASSURANCE_WORDS.get(assurance, "No target to assure against")
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _month_signals(version: int, month: dt.date) -> pd.DataFrame:
-    return signals_module().for_month(app.con(), month)
+    return signals.for_month(app.con(), month)
 
 
 def month_signals(month: dt.date) -> pd.DataFrame | None:
@@ -96,11 +76,11 @@ def _series(
     districts: tuple[str, ...] | None,
     from_month: dt.date | None,
     to_month: dt.date | None,
-    spc: bool,
+    with_spc: bool,
 ) -> pd.DataFrame:
     selected = list(districts) if districts else None
-    if spc:
-        return signals_module().series(
+    if with_spc:
+        return signals.series(
             app.con(), metric_id, districts=selected, from_month=from_month, to_month=to_month
         )
     return targets.figures(
@@ -152,9 +132,7 @@ def detail_figure(
     """One district's full history, large: an SPC chart when available, else a trend line."""
     one = frame[frame["district"] == district].sort_values("month").reset_index(drop=True)
     title = f"{metric.title}: {district}, by month"
-    charts_stats = _module("charts_stats")
-    spc = _module("spc")
-    if charts_stats is not None and spc is not None and "upl" in one.columns and not one.empty:
+    if "upl" in one.columns and one["value"].notna().any():
         target = one["target"].dropna()
         fig = charts_stats.spc_figure(
             one,
@@ -164,30 +142,22 @@ def detail_figure(
             target=float(target.iloc[-1]) if not target.empty else None,
             x=pd.to_datetime(one["month"]),
         )
-        alt = _spc_alt(spc, one, metric, district)
-        return fig, alt
+        return fig, spc_alt(one, metric, district)
     fig = charts.trend_small_multiples(
         one, title=title, unit=metric.unit, units=[district], columns=1, height_per_row=380
     )
     return fig, charts.trend_alt(metric.title, metric.unit, one, [district], spc=False)
 
 
-def _spc_alt(spc, one: pd.DataFrame, metric: registry.Metric, district: str) -> str:
+def spc_alt(one: pd.DataFrame, metric: registry.Metric, district: str) -> str:
+    """What the SPC chart shows, from spc.summarise of the latest point, plus the period."""
     months = pd.to_datetime(one["month"])
-    last = one.iloc[-1]
-    summary = ""
-    variation = last.get("variation") if hasattr(last, "get") else None
-    if variation:
-        summary = f" Latest point: {variation_words(variation).lower()}."
-        assurance = last.get("assurance")
-        if assurance:
-            summary += f" {assurance_words(assurance)}."
+    summary = spc.summarise(one, improvement=metric.improvement)
     return (
-        f"SPC chart of {metric.title.lower()} in {district} by month from "
-        f"{month_label(months.min().date())} to {month_label(months.max().date())}, with the "
-        f"mean, process limits and target. Latest figure "
-        f"{format_value(last['value'], metric.unit)}.{summary} "
-        "The figures are in the table below the chart."
+        f"SPC chart from {month_label(months.min().date())} to "
+        f"{month_label(months.max().date())}, with the mean, process limits and target. "
+        + spc.alt_text(summary, title=metric.title, unit=metric.unit, district=district)
+        + " The figures are in the table below the chart."
     )
 
 
@@ -204,15 +174,8 @@ def comparison_figure(
     allows for districts of different size); otherwise bars against the target.
     """
     districts_only = month_frame[~month_frame["district"].isin(forces)]
-    charts_stats = _module("charts_stats")
-    funnel = _module("funnel")
-    if (
-        metric.funnel != "none"
-        and charts_stats is not None
-        and funnel is not None
-        and len(districts_only.dropna(subset=["value"])) >= 2
-    ):
-        figure = _funnel(charts_stats, metric, districts_only, month_frame, month, forces)
+    if metric.funnel != "none" and len(districts_only.dropna(subset=["value"])) >= 2:
+        figure = _funnel(metric, districts_only, month_frame, month, forces)
         if figure is not None:
             return figure
     title = f"{metric.title}: districts compared, {month_label(month)}"
@@ -221,7 +184,7 @@ def comparison_figure(
     return fig, charts.comparison_alt(metric.title, metric.unit, month_frame, month), note
 
 
-def _funnel(charts_stats, metric, districts_only, month_frame, month, forces):
+def _funnel(metric, districts_only, month_frame, month, forces):
     """The funnel plot, or None if the statistics module cannot draw this month."""
     force_rows = month_frame[month_frame["district"].isin(forces)]
     target = force_rows["target"].dropna()
@@ -243,10 +206,11 @@ def _funnel(charts_stats, metric, districts_only, month_frame, month, forces):
         for r in districts_only.itertuples()
         if pd.notna(r.value)
     ]
+    around = "the target" if fig.layout.meta["centre_is_target"] else "the districts' average"
     alt = (
         f"Funnel plot comparing districts on {metric.title.lower()} in {month_label(month)}, "
         f"each district's figure against its number of cases, with control limits around "
-        f"{'the target' if centre is not None else 'the force average'}: " + "; ".join(parts) + "."
+        f"{around}: " + "; ".join(parts) + "."
     )
     note = (
         "Each dot is a district, placed by its number of cases. Dots outside the funnel lines "
