@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -35,3 +38,35 @@ def fresh_db_path(tmp_path) -> str:
     with store.writer(path, fresh=True):
         pass
     return str(path)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium under Playwright, one per test session.
+
+    One for every browser test module: Playwright's sync API runs an event loop while it is open,
+    so a second sync_playwright() in the same process would refuse to start. Skips when Chromium
+    is absent, except in CI (CI=true), where the browser tests must run.
+    """
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI must run the browser tests.")
+        pytest.skip(f"{reason}; install it, or run ./dev test as root to have it installed.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

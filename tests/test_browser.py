@@ -25,27 +25,9 @@ from safeguarding.paths import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 CHARTS = '[data-testid="stPlotlyChart"]'
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; browser tests must run in CI.")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -55,9 +37,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(demo_db_path) -> Iterator[str]:
+def server(demo_db_path, chromium) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free loopback port, on the session's demo database."""
-    _require_chromium()
     port = _free_port()
     env = dict(os.environ, SAFEGUARDING_DB=demo_db_path)
     proc = subprocess.Popen(
@@ -94,20 +75,15 @@ def server(demo_db_path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        # Streamlit shows a "Page not found" dialog to the very first session after the server
-        # starts if it opens a page other than the default (streamlit/streamlit#9992); a real
-        # server has been visited before anyone shares a link, so visit the root once.
-        warm = chromium.new_page()
-        warm.goto(server)
-        warm.wait_for_selector(APP_DONE, timeout=60_000)
-        warm.close()
-        yield chromium
-        chromium.close()
+def browser(server, chromium):
+    # Streamlit shows a "Page not found" dialog to the very first session after the server
+    # starts if it opens a page other than the default (streamlit/streamlit#9992); a real
+    # server has been visited before anyone shares a link, so visit the root once.
+    warm = chromium.new_page()
+    warm.goto(server)
+    warm.wait_for_selector(APP_DONE, timeout=60_000)
+    warm.close()
+    return chromium
 
 
 @pytest.fixture

@@ -32,27 +32,9 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
 ]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 APP = ROOT / "tests" / "auth_app" / "app.py"
 LEAD = "kirklees.lead@force.example"
 STARTUP_SECONDS = 60
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the browser tests.")
-    pytest.skip(f"{reason}; install it or run ./dev test as root to run the browser tests.")
 
 
 def _free_port() -> int:
@@ -93,10 +75,9 @@ def oidc_provider() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def dashboard(oidc_provider, demo_db_path, tmp_path_factory) -> Iterator[dict]:
+def dashboard(chromium, oidc_provider, demo_db_path, tmp_path_factory) -> Iterator[dict]:
     """`streamlit run` of the test app with sign-in configured against the mock provider."""
     pytest.importorskip("authlib")
-    _require_chromium()
     work = tmp_path_factory.mktemp("auth_app")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -168,20 +149,14 @@ def _wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None
 
 
 @pytest.fixture
-def page(dashboard):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            yield page
-        finally:
-            browser.close()
+def page(dashboard, chromium):
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+    finally:
+        context.close()
 
 
 def test_a_district_lead_signs_in_sees_their_records_and_is_refused_another_districts(
