@@ -414,6 +414,16 @@ def _assurance_words(summary: Summary, unit: str) -> str:
     return f"; the target of {target} is {where}, {outcome}"
 
 
+def _apart(value: float, limit: float, unit: str) -> tuple[str, str]:
+    """Both figures formatted, with a decimal place more when rounding would make them equal
+    (a count of 22 above a limit of 21.97 reads "22.00 above 21.97", not "22 above 22")."""
+    shown = format_value(value, unit), format_value(limit, unit)
+    if shown[0] != shown[1]:
+        return shown
+    suffix = {"%": "%", "days": " days"}.get(unit, "")
+    return f"{value:,.2f}{suffix}", f"{limit:,.2f}{suffix}"
+
+
 def alt_text(summary: Summary, *, title: str, unit: str = "", district: str | None = None) -> str:
     """A plain-English sentence saying what the chart shows, for screen readers and packs.
 
@@ -425,10 +435,10 @@ def alt_text(summary: Summary, *, title: str, unit: str = "", district: str | No
     n = summary.run_length
     cause = summary.cause
     if cause == "above_upper_limit":
-        upl = format_value(summary.upl, unit)
+        value, upl = _apart(summary.value, summary.upl, unit)
         pattern = f"the latest month ({value}) is above the upper limit ({upl})"
     elif cause == "below_lower_limit":
-        lpl = format_value(summary.lpl, unit)
+        value, lpl = _apart(summary.value, summary.lpl, unit)
         pattern = f"the latest month ({value}) is below the lower limit ({lpl})"
     elif cause in ("trend_rising", "trend_falling"):
         way = "rising" if cause == "trend_rising" else "falling"

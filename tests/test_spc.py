@@ -308,3 +308,14 @@ def test_alt_text_says_when_limits_are_provisional_and_when_all_is_common_cause(
     assert text.endswith(
         "The limits are provisional: 5 months since they were last set, fewer than 12."
     )
+
+
+def test_alt_text_never_shows_a_point_beyond_a_limit_equal_to_it():
+    # The upper limit is 13.87, which shows as 14 like the point itself: "14 is above the upper
+    # limit (14)" would read as false, so both get two decimals.
+    values = [10, 11] * 6 + [14]
+    summary = spc.summarise(spc.xmr(values, improvement="decrease"))
+    assert summary.cause == "above_upper_limit"
+    assert summary.upl == pytest.approx(13.8726, abs=1e-4)
+    text = spc.alt_text(summary, title="Children detained overnight", unit="children")
+    assert "the latest month (14.00) is above the upper limit (13.87)" in text
