@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeguarding.quarters import QUARTER_RULE
 from safeguarding.ui import app, filters, stats, views
 
 filters.keep_only("month", "quarter", "districts")
@@ -17,8 +18,8 @@ if st.session_state.pop("built_demo", False):
 st.header(period.label)
 comparison = "the same month last quarter" if period.kind == "month" else "the previous quarter"
 quarter_note = (
-    " A quarter's figure is the average of its three monthly figures, against the target in force "
-    "in its last month; SPC icons are for its last month."
+    f" {QUARTER_RULE}, against the target in force in its last month; SPC icons are for its "
+    "last month."
     if period.kind == "quarter"
     else ""
 )

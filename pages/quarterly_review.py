@@ -3,6 +3,7 @@ exceptions in plain English, the actions carried into the review, and the board 
 
 import streamlit as st
 
+from safeguarding.quarters import QUARTER_RULE
 from safeguarding.ui import app, filters, review_ui
 
 filters.keep_only("quarter")
@@ -14,9 +15,9 @@ review_ui.flash()
 st.header(period.label)
 st.caption(
     f"Every metric for every district and the force: {period.short_label} against "
-    f"{period.previous_quarter().short_label} and {period.year_earlier().short_label}. A "
-    "quarter's figure is the average of its three monthly figures, against the target in force "
-    f"in its last month; its SPC signal is that of {period.last:%B %Y}."
+    f"{period.previous_quarter().short_label} and {period.year_earlier().short_label}. "
+    f"{QUARTER_RULE}, against the target in force in its last month; its SPC signal is that "
+    f"of {period.last:%B %Y}."
 )
 
 table = review_ui.quarter_table(period)

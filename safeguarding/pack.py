@@ -508,8 +508,10 @@ def _notes(period: Period, rule: suppression.Rule) -> list[list[str]]:
     return [
         [
             "Quarter figures",
-            f"A quarter's figure is the average of its three monthly figures, against the "
-            f"target in force in its last month ({month_label(period.last)}). Each quarter is "
+            "A quarter's percentage or ratio is pooled over its three months (total numerator "
+            "over total denominator); a count, a number of days or an FTE is the average of "
+            f"its three monthly figures. Each is set against the target in force in the "
+            f"quarter's last month ({month_label(period.last)}). Each quarter is "
             "compared with the previous quarter and with the same quarter a year earlier; "
             "'improved' and 'worsened' follow the metric's direction (higher or lower is "
             "better).",

@@ -134,13 +134,29 @@ def change(current: float, previous: float, direction: str, unit: str) -> tuple[
     return arrow, f"{word} from {format_value(previous, unit)}"
 
 
+# Metrics whose value is numerator / denominator x scale, by unit: a quarter's figure for these
+# is pooled over its months (total numerator / total denominator), so a month with 300 missing
+# reports weighs more than one with 30, and the quarter reconciles with its records.
+POOLED_SCALES = {"%": 100.0, "offenders per FTE": 1.0}
+# One sentence for every page and pack that shows a quarter.
+QUARTER_RULE = (
+    "A quarter's percentage or ratio is its months pooled (total numerator over total "
+    "denominator); a count, a number of days or an FTE is the average of its three months"
+)
+
+
 def period_figures(
-    figures: pd.DataFrame, period: Period, directions: dict[str, str]
+    figures: pd.DataFrame,
+    period: Period,
+    directions: dict[str, str],
+    units: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per metric x district for the period.
 
-    A month's row is its figure. A quarter's value is the average of its monthly figures (months
-    without a figure are left out), against the target in force in its last month.
+    A month's row is its figure. A quarter's value is, for a percentage or a ratio (``units``
+    of the metric in POOLED_SCALES), its total numerator over its total denominator; for counts,
+    days and FTE, the average of its monthly figures. Months without a figure are left out. The
+    target is the one in force in the quarter's last month.
     """
     in_period = figures[pd.to_datetime(figures["month"]).dt.date.isin(period.months)]
     if period.kind == "month" or in_period.empty:
@@ -153,6 +169,14 @@ def period_figures(
         value=("value", "mean"),
         target=("target", "last"),
     ).reset_index()
+    units = units or {}
+    scale = out["metric_id"].map(lambda m: POOLED_SCALES.get(units.get(m, ""), np.nan))
+    known = in_period[in_period["value"].notna()].groupby(["metric_id", "district"], sort=False)
+    sums = known.agg(num=("numerator", "sum"), den=("denominator", "sum")).reset_index()
+    out = out.merge(sums, on=["metric_id", "district"], how="left")
+    pooled = scale * out["num"] / out["den"].where(out["den"] > 0)
+    out["value"] = pooled.where(scale.notna(), out["value"])
+    out = out.drop(columns=["num", "den"])
     out["status"] = [
         status(v, t, directions.get(m, "neutral"))
         for v, t, m in zip(out["value"], out["target"], out["metric_id"], strict=True)

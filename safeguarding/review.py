@@ -2,9 +2,10 @@
 
 For each metric and each district (and the force row) the review sets a quarter beside the
 previous quarter and the same quarter last year, with the change, the status against target and
-the SPC signal. A quarter's figure is computed once, in ``safeguarding.quarters`` (the average of
-its monthly figures, against the target in force in its last month), so the overview, this review
-and the board pack agree. A quarter's SPC signal is that of its last month.
+the SPC signal. A quarter's figure is computed once, in ``safeguarding.quarters`` (percentages
+and ratios pooled over its months, counts averaged; against the target in force in its last
+month), so the overview, this review and the board pack agree. A quarter's SPC signal is that
+of its last month.
 
 The exceptions are the figures a meeting should talk about, most serious first:
 
@@ -109,11 +110,11 @@ def quarter_table(
         con, from_month=last_year.first, to_month=period.last, districts=wanted
     )
     figures = figures[figures["metric_id"].isin(known)]
-    current = period_figures(figures, period, directions)
+    current = period_figures(figures, period, directions, unit_of)
     if current.empty:
         return pd.DataFrame()
-    before = period_figures(figures, previous, directions)
-    year = period_figures(figures, last_year, directions)
+    before = period_figures(figures, previous, directions, unit_of)
+    year = period_figures(figures, last_year, directions, unit_of)
 
     frame = with_change(current, before, directions, unit_of)
     frame = frame.merge(_prefixed(before, "previous"), on=["metric_id", "district"], how="left")

@@ -137,12 +137,21 @@ def test_the_scorecard_says_what_changed_since_last_quarter_in_words(app):
     assert "✗</span> Not met" in html and "✓</span> Met" in html
 
 
-def test_a_quarter_is_shown_as_the_average_of_its_months(app):
+def test_a_quarter_pools_a_percentage_over_its_months_and_says_so(app, demo_db):
     _open(app, "pages/overview.py", quarter="2024Q3")
     _assert_clean(app)
     assert app.header[0].value.startswith("Q3 2024")
     assert _param(app, "quarter") == "2024Q3" and _param(app, "month") is None
-    assert any("average of its three monthly figures" in c.value for c in app.caption)
+    assert any("total numerator over total denominator" in c.value for c in app.caption)
+    pooled, mean = demo_db.execute(
+        """
+        select 100 * sum(numerator) / sum(denominator), avg(value) from metric_values
+        where metric_id = 'misper_return_interview_72h' and district = 'Kirklees'
+          and month between date '2024-07-01' and date '2024-09-01'
+        """
+    ).fetchone()
+    assert f"{pooled:.1f}" != f"{mean:.1f}"  # the demo's months differ in size
+    assert f">{pooled:.1f}%" in _html(app)
 
 
 def test_one_district_shows_that_district_and_the_force_only(app):

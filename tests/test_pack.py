@@ -227,7 +227,8 @@ def test_a_kept_pack_is_rebuilt_exactly_after_the_data_has_changed(db):
 
     with store.writer(db) as con:
         con.execute(
-            "update metric_values set value = 40 where metric_id = $m and district = 'Kirklees'",
+            "update metric_values set value = 40, numerator = 40 * denominator "
+            "where metric_id = $m and district = 'Kirklees'",
             {"m": CASELOAD},
         )
     actions.write(db, actions.close, 1, response="Posts filled.", closed_on=TODAY)

@@ -45,8 +45,8 @@ def scorecard_frame(period: Period, units: list[str]) -> pd.DataFrame:
     previous = period.previous_quarter()
     figures = app.figures(previous.first, period.last)
     figures = figures[figures["district"].isin(units) & figures["metric_id"].isin(known)]
-    current = period_figures(figures, period, directions)
-    before = period_figures(figures, previous, directions)
+    current = period_figures(figures, period, directions, unit_of)
+    before = period_figures(figures, previous, directions, unit_of)
     frame = with_change(current, before, directions, unit_of)
     signals = stats.month_signals(period.last)
     if signals is not None and not frame.empty:
