@@ -1,11 +1,12 @@
 """Metric detail: one metric, its full history, districts compared, and the records behind a
 figure (chosen by ?metric=, ?district=, ?month=)."""
 
+import pandas as pd
 import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, filters, records, stats, views
+from safeguarding.ui import app, filters, rebase_ui, records, stats, views
 
 filters.keep_only("metric", "district", "month", "quarter", "districts")
 metric = filters.metric(list(registry.metrics().values()), key="f_metric_detail")
@@ -37,6 +38,11 @@ else:
     st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="detail_spc")
     with st.expander("Table of the figures in this chart"):
         st.table(views.trend_table(one, metric, [district]).set_index("Month"))
+    if stats.has_signals():
+        known = one[one["value"].notna()]
+        rebase_ui.section(
+            metric, district, list(pd.to_datetime(known["month"]).dt.date), key="detail_rebase"
+        )
 
 st.header(f"Records behind {district}, {month_label(month)}")
 st.markdown(records.RECONCILIATION_NOTE)

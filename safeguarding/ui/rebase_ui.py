@@ -1,0 +1,146 @@
+"""The rebase register on the metric page: where one area's SPC limits are recalculated, and
+(for administrators) the form that records or withdraws a rebase.
+
+Everyone sees the register, because a chart whose limits were recalculated must say so and why.
+Only ``Scope.can_admin`` may write to it; the check is made again when the form is submitted, not
+only when it is drawn. Each write is one ``store.writer`` (safeguarding.rebases.record), which
+recomputes every signal, so the charts, scorecard and packs change together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from safeguarding import rebases, registry
+from safeguarding.formatting import month_label
+from safeguarding.ui import app, auth_ui
+
+_FLASH = "_rebase_flash"
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _register(version: int, metric_id: str) -> pd.DataFrame:
+    return rebases.listing(app.con(), metric_id)
+
+
+def register(metric_id: str, district: str) -> pd.DataFrame:
+    """The recorded rebases of one metric in one area, oldest first."""
+    frame = _register(app.data_version(), metric_id)
+    return frame[frame["district"] == district].reset_index(drop=True)
+
+
+def _refuse_unless_admin() -> bool:
+    if auth_ui.current_scope().can_admin():
+        return False
+    st.error("Only a data administrator or force leadership can change the rebase register.")
+    return True
+
+
+def _saved(message: str) -> None:
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def section(metric: registry.Metric, district: str, months: list[dt.date], *, key: str) -> None:
+    """The register for ``district`` and, for administrators, the forms that change it.
+
+    ``months`` are the months with a figure, oldest first: a new period can start at any of them
+    but the first.
+    """
+    st.subheader("Where the limits are recalculated")
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+    rows = register(metric.id, district)
+    if rows.empty:
+        st.markdown(
+            f"No rebases for {district}: the limits are calculated over its whole history. "
+            "Limits are recalculated only after a sustained, explained change, agreed and "
+            "recorded here."
+        )
+    else:
+        shown = pd.DataFrame(
+            {
+                "New period from": [month_label(m) for m in pd.to_datetime(rows["month"]).dt.date],
+                "Reason": rows["reason"],
+                "Agreed by": rows["agreed_by"],
+                "Agreed on": [f"{d:%-d %B %Y}" for d in pd.to_datetime(rows["agreed_on"])],
+            }
+        )
+        st.table(shown.set_index("New period from"))
+    if not auth_ui.current_scope().can_admin() or len(months) < 2:
+        return
+    with st.expander("Record or withdraw a rebase"):
+        _add_form(metric, district, months[1:], key=f"{key}_add")
+        if not rows.empty:
+            _withdraw_form(metric, district, rows, key=f"{key}_withdraw")
+
+
+def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *, key: str) -> None:
+    with st.form(key, clear_on_submit=True):
+        st.markdown(f"**Recalculate the limits for {district} from a month**")
+        month = st.selectbox(
+            "First month of the new period",
+            list(reversed(choices)),
+            format_func=month_label,
+            key=f"{key}_month",
+        )
+        reason = st.text_area(
+            "Reason (the change in the process that explains the new level)", key=f"{key}_reason"
+        )
+        agreed_by = st.text_input("Agreed by (a board or a role)", key=f"{key}_by")
+        agreed_on = st.date_input(
+            "Agreed on",
+            value=dt.date.today(),
+            max_value=dt.date.today(),
+            format="DD/MM/YYYY",
+            key=f"{key}_on",
+        )
+        if st.form_submit_button("Record the rebase", key=f"{key}_submit"):
+            if _refuse_unless_admin():
+                return
+            try:
+                rebases.record(
+                    None,
+                    metric_id=metric.id,
+                    district=district,
+                    month=month,
+                    reason=reason,
+                    agreed_by=agreed_by,
+                    agreed_on=agreed_on,
+                )
+            except rebases.RebaseError as exc:
+                st.error(str(exc))
+            else:
+                _saved(
+                    f"Recorded: the limits for {district} are recalculated from "
+                    f"{month_label(month)}, and every signal has been recomputed."
+                )
+
+
+def _withdraw_form(metric: registry.Metric, district: str, rows: pd.DataFrame, *, key: str) -> None:
+    months = list(pd.to_datetime(rows["month"]).dt.date)
+    with st.form(key):
+        st.markdown("**Withdraw a rebase recorded in error**")
+        month = st.selectbox(
+            "Rebase to withdraw", months, format_func=month_label, key=f"{key}_month"
+        )
+        sure = st.checkbox(
+            "I understand the limits will be recalculated without this break",
+            key=f"{key}_sure",
+        )
+        if st.form_submit_button("Withdraw the rebase", key=f"{key}_submit"):
+            if _refuse_unless_admin():
+                return
+            if not sure:
+                st.error("Tick the box to confirm before withdrawing a rebase.")
+                return
+            try:
+                rebases.withdraw(None, metric_id=metric.id, district=district, month=month)
+            except rebases.RebaseError as exc:
+                st.error(str(exc))
+            else:
+                _saved(f"Withdrawn: the rebase of {district} at {month_label(month)}.")
