@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from safeguarding import registry, store
+from safeguarding import frames, registry, store
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
 
@@ -175,8 +175,8 @@ def get(con: duckdb.DuckDBPyConnection, action_id: int) -> dict[str, Any]:
     ).df()
     if frame.empty:
         raise ActionError(f"There is no action {action_id}.")
-    row = _dated(frame).iloc[0].to_dict()
-    return {k: (None if _missing(v) else v) for k, v in row.items()}
+    row = frames.with_dates(frame, DATE_COLUMNS).iloc[0].to_dict()
+    return {k: (None if frames.missing(v) else v) for k, v in row.items()}
 
 
 def update(
@@ -253,23 +253,6 @@ def close(
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _missing(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def _dated(frame: pd.DataFrame) -> pd.DataFrame:
-    """Date columns as datetime.date (or None), whatever DuckDB handed back."""
-    out = frame.copy()
-    for column in DATE_COLUMNS:
-        if column in out:
-            out[column] = pd.Series(
-                [None if _missing(v) else pd.Timestamp(v).date() for v in out[column]],
-                index=out.index,
-                dtype=object,
-            )
-    return out
-
-
 def listing(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -310,7 +293,7 @@ def overdue(frame: pd.DataFrame, today: dt.date) -> pd.Series:
 
 
 def _flagged(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    out = _dated(frame)
+    out = frames.with_dates(frame, DATE_COLUMNS)
     out["overdue"] = overdue(out, today) if not out.empty else pd.Series(dtype=bool)
     out["days_overdue"] = [
         (today - d).days if late else 0

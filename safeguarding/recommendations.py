@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import metrics, registry, signals, store, targets
+from safeguarding import frames, metrics, registry, signals, store, targets
 from safeguarding.formatting import format_value, month_label
 from safeguarding.review import day_label
 
@@ -49,25 +49,9 @@ class RecommendationError(ValueError):
     """A change that cannot be saved; the message says why."""
 
 
-def _missing(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def _dated(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in DATE_COLUMNS:
-        if column in out:
-            out[column] = pd.Series(
-                [None if _missing(v) else pd.Timestamp(v).date() for v in out[column]],
-                index=out.index,
-                dtype=object,
-            )
-    return out
-
-
 def linked(linked_metrics: str | None) -> list[str]:
     """The metric ids a recommendation is linked to (known metrics only, in the given order)."""
-    if _missing(linked_metrics):
+    if frames.missing(linked_metrics):
         return []
     known = registry.metrics()
     ids = [part.strip() for part in str(linked_metrics).split(";")]
@@ -112,7 +96,7 @@ def listing(
         """,
         {"force": force},
     ).df()
-    out = _dated(frame)
+    out = frames.with_dates(frame, DATE_COLUMNS)
     out["overdue"] = [
         is_overdue(s, d, today) for s, d in zip(out["status"], out["due_date"], strict=True)
     ]
@@ -144,8 +128,8 @@ def get(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any]:
         raise RecommendationError(
             f"There is no recommendation '{ref}'. References: {', '.join(sorted(known))}."
         )
-    row = _dated(frame).iloc[0].to_dict()
-    return {k: (None if _missing(v) else v) for k, v in row.items()}
+    row = frames.with_dates(frame, DATE_COLUMNS).iloc[0].to_dict()
+    return {k: (None if frames.missing(v) else v) for k, v in row.items()}
 
 
 def _words(text: str | None, what: str) -> str | None:

@@ -15,23 +15,12 @@ from safeguarding import audit, metrics, store
 from safeguarding.paths import ROOT
 from safeguarding.ui import auth_ui
 
+from apptests import AUTH_SECRETS
+from apptests import NO_SIGN_IN as NO_AUTH_SECRETS
+
 APP = ROOT / "tests" / "auth_app" / "app.py"
 METRIC = "rso_caseload_per_officer"
 AUG_2014 = dt.date(2014, 8, 1)
-
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "test-cookie-secret-that-is-long-enough",
-        "client_id": "dashboard",
-        "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
-# AppTest swaps st.secrets only when at.secrets is non-empty. Without sign-in we still give it a
-# secrets dict (with no [auth]), so that a developer's own .streamlit/secrets.toml cannot change
-# what these tests see.
-NO_AUTH_SECRETS = {"not_auth": {"note": "no sign-in configured"}}
 
 ROLES = """
 [users]

@@ -3,35 +3,24 @@ when it has problems, that an import shows at once, and the scoped records behin
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from safeguarding import audit, contract, imports, quality, store
-from safeguarding.paths import ROOT
 from safeguarding.ui import data_ui
 
-DASHBOARD = ROOT / "dashboard.py"
-NO_SIGN_IN = {"not_auth": {"x": 1}}
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "test-cookie-secret-that-is-long-enough",
-        "client_id": "dashboard",
-        "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
+import apptests
+from apptests import private_env, signed_in
+
 ROLES = """
 [users]
 "chief@force.example" = { role = "leadership" }
 "admin@force.example" = { role = "data_admin" }
 "kirklees.lead@force.example" = { role = "district_lead", district = "Kirklees" }
 """
-LEADERSHIP = {"is_logged_in": True, "email": "chief@force.example", "name": "Chief"}
-ADMIN = {"is_logged_in": True, "email": "admin@force.example", "name": "Admin"}
-KIRKLEES_LEAD = {"is_logged_in": True, "email": "kirklees.lead@force.example", "name": "K Lead"}
+LEADERSHIP = signed_in("chief@force.example", "Chief")
+ADMIN = signed_in("admin@force.example", "Admin")
+KIRKLEES_LEAD = signed_in("kirklees.lead@force.example", "K Lead")
 
 HEADER = contract.template_csv("missing_reports").strip()
 GOOD = "NEW-1,C-NEW,Leeds,13,medium,2025-12-20 10:00,2025-12-20 10:40,2025-12-20 12:00,,"
@@ -41,26 +30,11 @@ BAD = "NEW-2,C-NEW,Leeds,13,hgh,2025-12-20 10:00,2025-12-20 09:40,,,"
 @pytest.fixture
 def env(monkeypatch, tmp_path, demo_db_path):
     """A private copy of the demo database (pages here write to it), roles and access log."""
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, db)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv("SAFEGUARDING_DB", str(db))
-    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
-    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "audit.duckdb"))
-    return {"db": str(db), "audit": tmp_path / "audit.duckdb"}
+    return private_env(monkeypatch, tmp_path, demo_db_path, ROLES)
 
 
 def open_page(page: str, user: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
-    if user is None:
-        at.secrets = NO_SIGN_IN
-    else:
-        at.secrets = AUTH_SECRETS
-        at.user = user
-    at.run()
-    at.switch_page(page)
-    return at.run()
+    return apptests.open_page(page, user=user)
 
 
 def assert_clean(at: AppTest) -> None:

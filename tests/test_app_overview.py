@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from safeguarding.paths import ROOT
-
-DASHBOARD = ROOT / "dashboard.py"
-# AppTest replaces st.secrets only with a non-empty dict: this one has no [auth] section.
-NO_SIGN_IN = {"not_auth": {"x": 1}}
+from apptests import dashboard
+from apptests import html as _html
 
 
 @pytest.fixture
 def app(monkeypatch, demo_db_path):
     monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
-    # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.
-    at.secrets = NO_SIGN_IN
-    return at
-
-
-def _html(at) -> str:
-    return "".join(h.proto.body for h in at.get("html"))
+    return dashboard(timeout=60)
 
 
 def test_overview_shows_the_august_2014_scorecard_with_status_words(app):
@@ -61,11 +52,9 @@ def test_first_start_builds_the_demo_database(monkeypatch, tmp_path):
     monkeypatch.setattr(
         demo,
         "build",
-        lambda con, **kw: original(con, last_month=__import__("datetime").date(2015, 2, 1)),
+        lambda con, **kw: original(con, last_month=dt.date(2015, 2, 1)),
     )
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=120)
-    # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.
-    at.secrets = NO_SIGN_IN
+    at = dashboard(timeout=120)
     at.run()
     assert not at.exception
     assert path.exists()

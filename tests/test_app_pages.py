@@ -8,11 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from safeguarding import registry
-from safeguarding.paths import ROOT
 
-DASHBOARD = ROOT / "dashboard.py"
-# AppTest replaces st.secrets only with a non-empty dict: this one has no [auth] section.
-NO_SIGN_IN = {"not_auth": {"x": 1}}
+from apptests import dashboard, open_link
+from apptests import html as page_html
+
 THEME_PAGES = [f"pages/{theme_id}.py" for theme_id in registry.themes()]
 PAGES = ["pages/overview.py", *THEME_PAGES, "pages/metric.py", "pages/district.py"]
 PAGES += ["pages/about.py"]
@@ -21,26 +20,7 @@ PAGES += ["pages/about.py"]
 @pytest.fixture
 def app(monkeypatch, demo_db_path):
     monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=60)
-    # No sign-in: a developer's own .streamlit/secrets.toml must not change the test.
-    at.secrets = NO_SIGN_IN
-    return at
-
-
-def _open(at: AppTest, page: str, **params: str) -> AppTest:
-    """Run the app once (so st.navigation registers its pages), then open ``page`` with a link's
-    query string, as a colleague's shared link would."""
-    at.run()
-    at.switch_page(page)
-    for key in list(at.query_params):
-        del at.query_params[key]
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def _html(at: AppTest) -> str:
-    return "".join(h.proto.body for h in at.get("html"))
+    return dashboard(timeout=60)
 
 
 def _param(at: AppTest, name: str) -> str | None:
@@ -73,14 +53,14 @@ COMBINATIONS = [
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("params", COMBINATIONS, ids=["default", "aug2014", "leeds", "two"])
 def test_every_page_renders_without_error_for_several_filters(app, page, params):
-    _open(app, page, **params)
+    open_link(app, page, **params)
     _assert_clean(app)
     assert not app.warning, [w.value for w in app.warning]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_month_with_no_data_falls_back_to_the_latest_and_says_so(app, page):
-    _open(app, page, month="2031-01")
+    open_link(app, page, month="2031-01")
     assert not app.exception
     if page != "pages/about.py":
         assert any("No figures for January 2031" in w.value for w in app.warning)
@@ -102,7 +82,7 @@ def test_a_bad_value_in_the_link_gets_a_clear_message_not_a_traceback(app, param
     page = "pages/district.py" if "district" in params else "pages/metric.py"
     if "quarter" in params or "districts" in params and "metric" not in params:
         page = "pages/overview.py"
-    _open(app, page, **params)
+    open_link(app, page, **params)
     assert not app.exception
     assert any(message in w.value for w in app.warning), [w.value for w in app.warning]
 
@@ -110,7 +90,7 @@ def test_a_bad_value_in_the_link_gets_a_clear_message_not_a_traceback(app, param
 def test_the_overview_is_the_default_page_with_every_metric_and_district(app):
     app.run()
     _assert_clean(app)
-    html = _html(app)
+    html = page_html(app)
     for metric in registry.metrics().values():
         assert metric.title in html
     for unit in ("Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield", "West Yorkshire"):
@@ -118,8 +98,8 @@ def test_the_overview_is_the_default_page_with_every_metric_and_district(app):
 
 
 def test_each_scorecard_cell_links_to_its_metric_detail(app):
-    _open(app, "pages/overview.py", month="2014-08")
-    html = _html(app)
+    open_link(app, "pages/overview.py", month="2014-08")
+    html = page_html(app)
     assert (
         'href="metric?metric=rso_caseload_per_officer&amp;district=Kirklees&amp;month=2014-08"'
         in html
@@ -129,8 +109,8 @@ def test_each_scorecard_cell_links_to_its_metric_detail(app):
 
 
 def test_the_scorecard_says_what_changed_since_last_quarter_in_words(app):
-    _open(app, "pages/overview.py", month="2014-08")
-    html = _html(app)
+    open_link(app, "pages/overview.py", month="2014-08")
+    html = page_html(app)
     assert "improved from" in html or "worsened from" in html
     assert "↑" in html or "↓" in html
     # Status by symbol and word, never colour alone.
@@ -138,7 +118,7 @@ def test_the_scorecard_says_what_changed_since_last_quarter_in_words(app):
 
 
 def test_a_quarter_pools_a_percentage_over_its_months_and_says_so(app, demo_db):
-    _open(app, "pages/overview.py", quarter="2024Q3")
+    open_link(app, "pages/overview.py", quarter="2024Q3")
     _assert_clean(app)
     assert app.header[0].value.startswith("Q3 2024")
     assert _param(app, "quarter") == "2024Q3" and _param(app, "month") is None
@@ -151,45 +131,45 @@ def test_a_quarter_pools_a_percentage_over_its_months_and_says_so(app, demo_db):
         """
     ).fetchone()
     assert f"{pooled:.1f}" != f"{mean:.1f}"  # the demo's months differ in size
-    assert f">{pooled:.1f}%" in _html(app)
+    assert f">{pooled:.1f}%" in page_html(app)
 
 
 def test_one_district_shows_that_district_and_the_force_only(app):
-    _open(app, "pages/overview.py", districts="Leeds")
-    html = _html(app)
+    open_link(app, "pages/overview.py", districts="Leeds")
+    html = page_html(app)
     assert 'scope="col">Leeds<' in html and 'scope="col">West Yorkshire<' in html
     assert 'scope="col">Bradford<' not in html
     assert _param(app, "districts") == "Leeds"
 
 
 def test_changing_the_month_in_the_sidebar_updates_the_link(app):
-    _open(app, "pages/overview.py", month="2014-08")
+    open_link(app, "pages/overview.py", month="2014-08")
     app.sidebar.selectbox(key="f_month").select_index(0).run()
     assert _param(app, "month") == "2025-12"
     assert app.header[0].value == "December 2025"
 
 
 def test_a_link_drops_parameters_the_page_does_not_use(app):
-    _open(app, "pages/overview.py", month="2014-08", metric="rso_caseload_per_officer")
+    open_link(app, "pages/overview.py", month="2014-08", metric="rso_caseload_per_officer")
     assert _param(app, "metric") is None
 
 
 @pytest.mark.parametrize("page", THEME_PAGES)
 def test_each_theme_page_draws_the_trend_and_the_comparison(app, page):
-    _open(app, page, month="2024-08")
+    open_link(app, page, month="2024-08")
     _assert_clean(app)
     assert len(_charts(app)) == 2
     assert any("Download these figures" in b.label for b in app.get("download_button"))
 
 
 def test_a_metric_with_no_target_says_so(app):
-    _open(app, "pages/missing_children.py", metric="misper_repeat_children", month="2024-08")
+    open_link(app, "pages/missing_children.py", metric="misper_repeat_children", month="2024-08")
     _assert_clean(app)
     assert any("Target: none set" in c.value for c in app.caption)
 
 
 def test_the_metric_page_shows_the_records_behind_the_chosen_figure(app):
-    _open(
+    open_link(
         app,
         "pages/metric.py",
         metric="misper_high_risk_attended_60m",
@@ -206,7 +186,7 @@ def test_the_metric_page_shows_the_records_behind_the_chosen_figure(app):
 
 
 def test_a_figure_with_nothing_to_count_gets_a_sentence_not_an_empty_table(app):
-    _open(
+    open_link(
         app, "pages/metric.py", metric="pace_transfer_pct", district="Calderdale", month="2025-12"
     )
     _assert_clean(app)
@@ -214,10 +194,10 @@ def test_a_figure_with_nothing_to_count_gets_a_sentence_not_an_empty_table(app):
 
 
 def test_the_district_page_offers_every_record_for_reconciliation(app):
-    _open(app, "pages/district.py", district="Kirklees", month="2014-08")
+    open_link(app, "pages/district.py", district="Kirklees", month="2014-08")
     _assert_clean(app)
     assert app.title[0].value == "Kirklees"
-    html = _html(app)
+    html = page_html(app)
     assert "Sex offenders per offender manager" in html and "100.0" in html
     labels = [b.label for b in app.get("download_button")]
     assert "Download these records (CSV)" in labels
@@ -226,13 +206,13 @@ def test_the_district_page_offers_every_record_for_reconciliation(app):
 
 
 def test_the_force_only_metric_is_offered_for_the_force_row_only(app):
-    _open(app, "pages/district.py", district="Leeds", metric="recommendations_on_time_pct")
+    open_link(app, "pages/district.py", district="Leeds", metric="recommendations_on_time_pct")
     assert not app.exception
     assert any("is not one of the metrics" in w.value for w in app.warning)
 
 
 def test_about_the_data_defines_every_metric_and_lists_the_target_history(app):
-    _open(app, "pages/about.py")
+    open_link(app, "pages/about.py")
     _assert_clean(app)
     defined = set()
     for table in app.table:
@@ -244,7 +224,7 @@ def test_about_the_data_defines_every_metric_and_lists_the_target_history(app):
 
 
 def test_filters_follow_the_user_from_page_to_page(app):
-    _open(app, "pages/overview.py", month="2019-05", districts="Leeds")
+    open_link(app, "pages/overview.py", month="2019-05", districts="Leeds")
     app.switch_page("pages/missing_children.py")
     for key in list(app.query_params):
         del app.query_params[key]

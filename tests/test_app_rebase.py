@@ -5,31 +5,19 @@ Each test works on its own copy of the demo database, because the forms write to
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding.paths import ROOT
+from apptests import open_page, private_env, signed_in
 
-DASHBOARD = ROOT / "dashboard.py"
 METRIC_PAGE = "pages/metric.py"
-NO_AUTH_SECRETS = {"not_auth": {"note": "no sign-in configured"}}
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "test-cookie-secret-that-is-long-enough",
-        "client_id": "dashboard",
-        "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
 ROLES = """
 [users]
 "pcc.analyst@pcc.example" = { role = "pcc_office" }
 """
-PCC_ANALYST = {"is_logged_in": True, "email": "pcc.analyst@pcc.example", "name": "P Analyst"}
+PCC_ANALYST = signed_in("pcc.analyst@pcc.example", "P Analyst")
 METRIC = "cai_open_over_3m"
 FORM = "detail_rebase_add"
 WITHDRAW = "detail_rebase_withdraw"
@@ -37,29 +25,11 @@ WITHDRAW = "detail_rebase_withdraw"
 
 @pytest.fixture
 def db(monkeypatch, tmp_path, demo_db_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv("SAFEGUARDING_DB", str(path))
-    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "audit.duckdb"))
-    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
-    return str(path)
+    return private_env(monkeypatch, tmp_path, demo_db_path, ROLES)["db"]
 
 
 def open_metric(*, user: dict | None = None, district: str = "Kirklees") -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
-    if user is None:
-        at.secrets = NO_AUTH_SECRETS
-    else:
-        at.secrets = AUTH_SECRETS
-        at.user = user
-    at.run()
-    at.switch_page(METRIC_PAGE)
-    at.query_params["metric"] = METRIC
-    at.query_params["district"] = district
-    at.query_params["month"] = "2024-09"
-    at.run()
+    at = open_page(METRIC_PAGE, user=user, metric=METRIC, district=district, month="2024-09")
     assert not at.exception, at.exception
     return at
 

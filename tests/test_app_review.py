@@ -5,67 +5,29 @@ the demo database, because the forms write to it."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from safeguarding import actions, store
-from safeguarding.paths import ROOT
 
-DASHBOARD = ROOT / "dashboard.py"
+from apptests import html, open_page, private_env, signed_in
+
 REVIEW = "pages/quarterly_review.py"
 LOG = "pages/actions.py"
 RECOMMENDATIONS = "pages/recommendations.py"
-NO_AUTH_SECRETS = {"not_auth": {"note": "no sign-in configured"}}
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "test-cookie-secret-that-is-long-enough",
-        "client_id": "dashboard",
-        "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
 ROLES = """
 [users]
 "kirklees.lead@force.example" = { role = "district_lead", district = "Kirklees" }
 "pcc.analyst@pcc.example" = { role = "pcc_office" }
 """
-PCC_ANALYST = {"is_logged_in": True, "email": "pcc.analyst@pcc.example", "name": "P Analyst"}
-KIRKLEES_LEAD = {"is_logged_in": True, "email": "kirklees.lead@force.example", "name": "K Lead"}
+PCC_ANALYST = signed_in("pcc.analyst@pcc.example", "P Analyst")
+KIRKLEES_LEAD = signed_in("kirklees.lead@force.example", "K Lead")
 
 
 @pytest.fixture
 def db(monkeypatch, tmp_path, demo_db_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv("SAFEGUARDING_DB", str(path))
-    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "audit.duckdb"))
-    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
-    return str(path)
-
-
-def open_page(page: str, *, user: dict | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
-    if user is None:
-        at.secrets = NO_AUTH_SECRETS
-    else:
-        at.secrets = AUTH_SECRETS
-        at.user = user
-    at.run()
-    at.switch_page(page)
-    for key in list(at.query_params):
-        del at.query_params[key]
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def html(at: AppTest) -> str:
-    return "".join(h.proto.body for h in at.get("html"))
+    return private_env(monkeypatch, tmp_path, demo_db_path, ROLES)["db"]
 
 
 def param(at: AppTest, name: str) -> str | None:
