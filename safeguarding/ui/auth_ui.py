@@ -19,6 +19,7 @@ import streamlit as st
 
 from safeguarding import access, audit, registry, store
 from safeguarding.paths import db_path
+from safeguarding.ui import app
 
 _LOG = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ def audit_table(
 def render_access_log_page() -> None:
     """The body of the access-log page (pages/access_log.py is one line calling this)."""
     st.title("Access log")
+    app.as_at_caption()
     st.caption(
         "Every view and download of record-level data, and every refused attempt, newest first. "
         "A view is logged each time the records are sent to a browser, including after a rerun."
