@@ -162,6 +162,18 @@ def test_each_theme_page_draws_the_trend_and_the_comparison(app, page):
     assert any("Download these figures" in b.label for b in app.get("download_button"))
 
 
+@pytest.mark.parametrize("theme_id", list(registry.themes()))
+def test_each_theme_page_shows_every_measure_at_a_glance_with_links(app, theme_id):
+    open_link(app, f"pages/{theme_id}.py", month="2024-08")
+    _assert_clean(app)
+    html = page_html(app)
+    for metric in registry.by_theme(theme_id):
+        assert f'<span class="sg-metric">{metric.title}</span>' in html
+        assert f"metric?metric={metric.id}&amp;district=" in html
+    others = [m for m in registry.metrics().values() if m.theme != theme_id]
+    assert all(f'<span class="sg-metric">{m.title}</span>' not in html for m in others)
+
+
 def test_a_metric_with_no_target_says_so(app):
     open_link(app, "pages/missing_children.py", metric="misper_repeat_children", month="2024-08")
     _assert_clean(app)

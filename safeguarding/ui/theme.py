@@ -6,7 +6,8 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, filters, views
+from safeguarding.ui import app, filters, stats, views
+from safeguarding.ui.periods import Period
 
 TREND_MONTHS = 36
 
@@ -16,18 +17,19 @@ def render(theme_id: str) -> None:
     title = registry.themes()[theme_id]
     metrics = registry.by_theme(theme_id)
     filters.keep_only("month", "quarter", "districts", "metric")
-    month = filters.month_of(filters.period())
+    period = filters.period()
+    month = filters.month_of(period)
     districts, forces = app.units()
     metric = filters.metric(metrics, key=f"f_metric_{theme_id}")
-    selected = filters.districts(districts)
-    if metric.scope == "force":
-        selected = []
+    chosen = filters.districts(districts)
+    selected = [] if metric.scope == "force" else chosen
 
     st.title(title)
     app.as_at_caption()
+    glance(title, metrics, period, chosen + forces)
     st.markdown(
-        f"{len(metrics)} measures. Showing **{metric.title}** for {month_label(month)}, with "
-        f"the {TREND_MONTHS} months to then. Choose another measure in the sidebar."
+        f"Below: **{metric.title}** for {month_label(month)}, with the {TREND_MONTHS} months to "
+        "then. Choose another measure in the sidebar."
     )
     views.metric_section(
         metric,
@@ -42,4 +44,25 @@ def render(theme_id: str) -> None:
         label=f"Full history and records: {metric.title}",
         query_params={"metric": metric.id, "month": f"{month:%Y-%m}"},
         icon="🔎",
+    )
+
+
+def glance(title: str, metrics: list[registry.Metric], period: Period, units: list[str]) -> None:
+    """Every measure of the theme for the period, as the overview's scorecard rows: value,
+    status, change and SPC icons, each cell a link to that figure's trend and records."""
+    st.header("At a glance")
+    wanted = {m.id for m in metrics}
+    frame = views.scorecard_frame(period, units)
+    frame = frame[frame["metric_id"].isin(wanted)]
+    if frame.empty:
+        st.info(f"No figures for {title.lower()} in {period.label}.")
+        return
+    st.html(views.key_html(stats.has_signals()))
+    st.html(
+        views.scorecard_html(
+            frame,
+            [u for u in units if u in set(frame["district"])],
+            period,
+            caption=f"{title}, {period.label}: every measure against target, by area",
+        )
     )

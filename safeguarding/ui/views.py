@@ -81,7 +81,9 @@ def spc_html(row: pd.Series) -> str:
     return "".join(parts)
 
 
-def scorecard_html(frame: pd.DataFrame, columns: list[str], period: Period) -> str:
+def scorecard_html(
+    frame: pd.DataFrame, columns: list[str], period: Period, *, caption: str | None = None
+) -> str:
     """An accessible table: metrics in rows, districts then force in columns.
 
     Every cell gives the value, the status by symbol and word, the change against the previous
@@ -127,7 +129,8 @@ def scorecard_html(frame: pd.DataFrame, columns: list[str], period: Period) -> s
             f'<span class="sg-unit">{esc(metric.unit)} · target {esc(target_text)} · '
             f"{esc(DIRECTION_WORDS[metric.direction])}</span></th>" + "".join(cells) + "</tr>"
         )
-    caption = f"Scorecard for {period.label}: every metric against target, by district"
+    if caption is None:
+        caption = f"Scorecard for {period.label}: every metric against target, by district"
     return (
         '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
         f"<caption>{esc(caption)}</caption>"
