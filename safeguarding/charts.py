@@ -140,21 +140,23 @@ def trend_small_multiples(
         data = frame[frame["district"] == unit_name].sort_values("month")
         x = pd.to_datetime(data["month"])
         if "upl" in data and data["upl"].notna().any():
-            for column, name in (("upl", "Process limits"), ("lpl", "Process limits")):
-                fig.add_trace(
-                    go.Scatter(
-                        x=x,
-                        y=data[column],
-                        mode="lines",
-                        name=name,
-                        legendgroup=name,
-                        showlegend=legend_once(name),
-                        line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
-                        hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
-                    ),
-                    row=row,
-                    col=col,
-                )
+            # Both limits in one trace, split by a gap: half the limit traces for the browser
+            # to draw, and one legend entry.
+            name = "Process limits"
+            fig.add_trace(
+                go.Scatter(
+                    x=[*x, None, *x],
+                    y=[*data["upl"], None, *data["lpl"]],
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=legend_once(name),
+                    line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
+                    hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
+                ),
+                row=row,
+                col=col,
+            )
             fig.add_trace(
                 go.Scatter(
                     x=x,
