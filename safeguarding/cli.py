@@ -7,7 +7,6 @@ import datetime as dt
 import sys
 import time
 
-import duckdb
 import pandas as pd
 
 from safeguarding import (
@@ -22,50 +21,16 @@ from safeguarding import (
     store,
     targets,
 )
-from safeguarding.formatting import format_value, parse_month
+from safeguarding.cli_common import (
+    CommandError,
+    date_arg,
+    month_arg,
+    positive_arg,
+    print_frame,
+    reader,
+)
+from safeguarding.formatting import format_value
 from safeguarding.paths import DB_ENV_VAR, db_path
-
-
-class CommandError(Exception):
-    """A problem the user can fix; printed without a traceback, exit code 2."""
-
-
-def _month(text: str) -> dt.date:
-    try:
-        return parse_month(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-07-31") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
-    else:
-        print(frame.to_string(index=False) if len(frame) else "(no rows)")
-
-
-def _reader(args) -> duckdb.DuckDBPyConnection:
-    try:
-        return store.reader(args.db)
-    except store.StoreError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def cmd_demo(args) -> None:
@@ -98,16 +63,16 @@ def cmd_metric(args) -> None:
         raise CommandError(str(exc)) from None
     if args.from_month and args.to_month and args.from_month > args.to_month:
         raise CommandError("--from must not be after --to")
-    con = _reader(args)
+    con = reader(args)
     frame = metrics.frame(con, metric.id, from_month=args.from_month, to_month=args.to_month)
     if frame.empty:
         raise CommandError(f"No figures for {metric.id} in that period.")
     frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-    _print_frame(frame, args.format)
+    print_frame(frame, args.format)
 
 
 def cmd_scorecard(args) -> None:
-    con = _reader(args)
+    con = reader(args)
     frame = targets.figures(con, from_month=args.month, to_month=args.month)
     if frame.empty:
         as_at = store.meta(con).get("as_at", "unknown")
@@ -138,7 +103,7 @@ def cmd_scorecard(args) -> None:
     keys = list(zip(frame["metric_id"], frame["district"], strict=True))
     out["variation"] = [_words(spc_rows, k, "variation", signals.ICON_WORDS) for k in keys]
     out["assurance"] = [_words(spc_rows, k, "assurance", signals.ASSURANCE_WORDS) for k in keys]
-    _print_frame(out, args.format)
+    print_frame(out, args.format)
 
 
 def _words(rows: pd.DataFrame, key: tuple[str, str], column: str, words: dict) -> str:
@@ -153,7 +118,7 @@ def _words(rows: pd.DataFrame, key: tuple[str, str], column: str, words: dict) -
 
 def cmd_signals(args) -> None:
     """Each metric x district's SPC verdict for a month, with the sentence the charts carry."""
-    con = _reader(args)
+    con = reader(args)
     if args.metric_id:
         try:
             registry.get(args.metric_id)
@@ -193,7 +158,7 @@ def cmd_signals(args) -> None:
                 "summary": summary,
             }
         )
-    _print_frame(pd.DataFrame(out), args.format)
+    print_frame(pd.DataFrame(out), args.format)
 
 
 def _rebase_fields(args) -> dict:
@@ -201,7 +166,7 @@ def _rebase_fields(args) -> dict:
         registry.get(args.metric_id)
     except registry.UnknownMetricError as exc:
         raise CommandError(str(exc)) from None
-    _reader(args)  # a clear message if there is no database
+    reader(args)  # a clear message if there is no database
     return {"metric_id": args.metric_id, "district": args.district, "month": args.month}
 
 
@@ -233,13 +198,13 @@ def cmd_rebase_remove(args) -> None:
 
 
 def cmd_rebase_list(args) -> None:
-    con = _reader(args)
+    con = reader(args)
     frame = rebases.listing(con, args.metric_id)
     for column in ("month", "agreed_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.strftime(
             "%Y-%m" if column == "month" else "%Y-%m-%d"
         )
-    _print_frame(frame, args.format)
+    print_frame(frame, args.format)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,27 +222,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", parents=[common], help="build a database of demo data")
     p.add_argument("--seed", type=int, default=2014, help="random seed (default 2014)")
-    p.add_argument("--forces", type=_positive, default=1, help="number of forces (default 1)")
+    p.add_argument("--forces", type=positive_arg, default=1, help="number of forces (default 1)")
     p.add_argument(
-        "--to", type=_month, metavar="YYYY-MM", help="last month (default: last complete month)"
+        "--to", type=month_arg, metavar="YYYY-MM", help="last month (default: last complete month)"
     )
     p.add_argument("--force", action="store_true", help="replace an existing demo database")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("metric", parents=[common], help="print one metric's monthly figures")
     p.add_argument("metric_id", metavar="ID", help="metric id, e.g. rso_caseload_per_officer")
-    p.add_argument("--from", dest="from_month", type=_month, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", type=_month, metavar="YYYY-MM")
+    p.add_argument("--from", dest="from_month", type=month_arg, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", type=month_arg, metavar="YYYY-MM")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(func=cmd_metric)
 
     p = sub.add_parser("scorecard", parents=[common], help="every metric and district for a month")
-    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--month", type=month_arg, required=True, metavar="YYYY-MM")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(func=cmd_scorecard)
 
     p = sub.add_parser("signals", parents=[common], help="SPC signals of every metric for a month")
-    p.add_argument("--month", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--month", type=month_arg, required=True, metavar="YYYY-MM")
     p.add_argument("--metric", dest="metric_id", metavar="ID", help="one metric only")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(func=cmd_signals)
@@ -296,14 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("metric_id", metavar="METRIC")
         q.add_argument("district", metavar="DISTRICT", help="district or force name")
         q.add_argument(
-            "month", type=_month, metavar="YYYY-MM", help="first month of the new period"
+            "month", type=month_arg, metavar="YYYY-MM", help="first month of the new period"
         )
         if action == "add":
             q.add_argument("--reason", required=True, help="why the process changed")
             q.add_argument("--agreed-by", required=True, help="who agreed the recalculation")
             q.add_argument(
                 "--agreed-on",
-                type=_date,
+                type=date_arg,
                 default=dt.date.today(),
                 metavar="YYYY-MM-DD",
                 help="when it was agreed (default: today)",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from safeguarding import cli, contract, imports, store
+from safeguarding import contract, imports
+from safeguarding.cli_common import CommandError, positive_arg, reader
 from safeguarding.paths import db_path
 
 
@@ -24,7 +25,7 @@ def _table(name: str) -> contract.TableContract:
     try:
         return contract.get(name)
     except contract.UnknownTableError as exc:
-        raise cli.CommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
 
 
 def _write_text(text: str, out: str | None) -> None:
@@ -32,16 +33,9 @@ def _write_text(text: str, out: str | None) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise cli.CommandError(f"Cannot write {out}: {exc.strerror}") from None
+            raise CommandError(f"Cannot write {out}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
-
-
-def _reader(args):
-    try:
-        return store.reader(args.db)
-    except store.StoreError as exc:
-        raise cli.CommandError(str(exc)) from None
 
 
 def cmd_template(args) -> None:
@@ -52,12 +46,12 @@ def cmd_template(args) -> None:
 
 def cmd_export(args) -> None:
     table = _table(args.table)
-    con = _reader(args)
+    con = reader(args)
     if args.out:
         try:
             count = imports.export_csv(con, table.name, args.out)
         except Exception as exc:  # duckdb reports an unwritable path as an IOException
-            raise cli.CommandError(f"Cannot write {args.out}: {exc}") from None
+            raise CommandError(f"Cannot write {args.out}: {exc}") from None
         print(f"Exported {count:,} {table.name} rows to {args.out}", file=sys.stderr)
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,28 +104,28 @@ def cmd_import(args) -> None:
     try:
         file_name, data = imports.read_path(path)
     except FileNotFoundError:
-        raise cli.CommandError(f"No file at {path}.") from None
+        raise CommandError(f"No file at {path}.") from None
     except OSError as exc:
-        raise cli.CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
     live = db_path(args.db)
     if not live.exists() and not args.create:
-        raise cli.CommandError(
+        raise CommandError(
             f"No database at {live}. Add --create to start an empty one (then import the "
             "districts file first), or build the demo with: python -m safeguarding demo"
         )
     if args.check:
         if not live.exists():
-            raise cli.CommandError(f"No database at {live} to check the file against.")
+            raise CommandError(f"No database at {live} to check the file against.")
         report = imports.check(live, table.name, data, file_name)
         _print_problems(report, args.format)
         if not report.ok:
-            raise cli.CommandError(report.summary())
+            raise CommandError(report.summary())
         print(report.summary())
         return
     result = imports.import_file(live, table.name, data, file_name, by=_by(args))
     _print_problems(result.report, args.format)
     if result.outcome == "rejected":
-        raise cli.CommandError(
+        raise CommandError(
             f"{result.report.summary()} The database is unchanged "
             f"(recorded as import {result.import_id})."
         )
@@ -160,7 +154,7 @@ def cmd_contract(args) -> None:
 
 
 def cmd_imports(args) -> None:
-    frame = imports.history(_reader(args), limit=args.limit)
+    frame = imports.history(reader(args), limit=args.limit)
     if frame.empty:
         print("(no imports yet)")
         return
@@ -170,16 +164,6 @@ def cmd_imports(args) -> None:
         frame.to_csv(sys.stdout, index=False)
     else:
         print(frame.fillna("").to_string(index=False))
-
-
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def add_commands(sub, common: argparse.ArgumentParser) -> None:
@@ -216,6 +200,6 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("imports", parents=[common], help="the import audit, newest first")
-    p.add_argument("--limit", type=_limit, default=50, help="how many (default 50)")
+    p.add_argument("--limit", type=positive_arg, default=50, help="how many (default 50)")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(func=cmd_imports)

@@ -22,17 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from safeguarding import actions, pack, recommendations, registry, store
+from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
 from safeguarding.formatting import parse_quarter
 from safeguarding.paths import db_path
 from safeguarding.quarters import Period
 from safeguarding.review import day_label
-
-
-def _cli():
-    # Imported when a command runs: safeguarding.cli imports this module to build its parser.
-    from safeguarding import cli
-
-    return cli
 
 
 def _quarter(text: str) -> str:
@@ -43,18 +37,11 @@ def _quarter(text: str) -> str:
     return Period.quarter_of(first).code
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-12-31") from None
-
-
 def _existing(args) -> str:
     """The database path, which must exist: a write to a mistyped path must not create one."""
     path = db_path(args.db)
     if not path.exists():
-        raise _cli().CommandError(
+        raise CommandError(
             f"No database at {path}. Build one with: python -m safeguarding demo --db {path}"
         )
     return str(path)
@@ -72,18 +59,17 @@ def _dates_as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFram
 
 
 def cmd_pack(args) -> None:
-    cli = _cli()
     if not args.snapshot and not args.quarter:
-        raise cli.CommandError("Give --quarter (e.g. 2024Q3) or --snapshot ID.")
+        raise CommandError("Give --quarter (e.g. 2024Q3) or --snapshot ID.")
     path = _existing(args)
     out = Path(args.out)
     if not out.parent.exists():
-        raise cli.CommandError(f"The folder {out.parent} does not exist.")
+        raise CommandError(f"The folder {out.parent} does not exist.")
     try:
         if args.snapshot:
             snapshot = pack.load(store.reader(path), args.snapshot)
             if args.quarter and args.quarter != snapshot.quarter:
-                raise cli.CommandError(
+                raise CommandError(
                     f"Snapshot {snapshot.short_id} is the pack for {snapshot.quarter}, not "
                     f"{args.quarter}."
                 )
@@ -94,7 +80,7 @@ def cmd_pack(args) -> None:
             )
         data = pack.render(snapshot, args.format, with_charts=not args.no_charts)
     except pack.PackError as exc:
-        raise cli.CommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
     out.write_bytes(data)
     label = snapshot.content["labels"]["quarter_long"]
     if args.snapshot:
@@ -111,11 +97,11 @@ def cmd_pack(args) -> None:
 
 
 def cmd_packs(args) -> None:
-    con = _cli()._reader(args)
+    con = reader(args)
     frame = pack.listing(con, args.quarter)
     frame["as_at"] = [v.date().isoformat() if pd.notna(v) else "" for v in frame["as_at"]]
     frame["created_at"] = [f"{v:%Y-%m-%d %H:%M} UTC" for v in frame["created_at"]]
-    _cli()._print_frame(frame.drop(columns=["snapshot_id"]), args.format)
+    print_frame(frame.drop(columns=["snapshot_id"]), args.format)
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -147,23 +133,23 @@ def _action_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_actions_list(args) -> None:
-    con = _cli()._reader(args)
+    con = reader(args)
     try:
         frame = actions.for_review(con, args.quarter) if args.quarter else actions.listing(con)
         if args.status:
             frame = frame[frame["status"] == args.status]
     except actions.ActionError as exc:
-        raise _cli().CommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
     if args.overdue and not frame.empty:
         frame = frame[frame["overdue"]]
-    _cli()._print_frame(_action_table(frame), args.format)
+    print_frame(_action_table(frame), args.format)
 
 
 def _run(path: str, func, *args, **kwargs):
     try:
         return actions.write(path, func, *args, **kwargs)
     except actions.ActionError as exc:
-        raise _cli().CommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
 
 
 def cmd_actions_add(args) -> None:
@@ -192,7 +178,7 @@ def cmd_actions_update(args) -> None:
     if args.due is not None:
         changes["due_date"] = args.due
     if not changes:
-        raise _cli().CommandError("Nothing to change: give at least one of the options.")
+        raise CommandError("Nothing to change: give at least one of the options.")
     saved = _run(path, actions.update, args.action_id, **changes)
     print(f"Updated action {args.action_id}: {actions.STATUS_WORDS[saved['status']].lower()}.")
 
@@ -207,7 +193,7 @@ def cmd_actions_close(args) -> None:
 
 
 def cmd_recommendations_list(args) -> None:
-    con = _cli()._reader(args)
+    con = reader(args)
     frame = recommendations.listing(con, force=args.force_name)
     if args.overdue:
         frame = frame[frame["overdue"]]
@@ -221,7 +207,7 @@ def cmd_recommendations_list(args) -> None:
             "text": frame["text"],
         }
     )
-    _cli()._print_frame(_dates_as_text(out, ("due",)), args.format)
+    print_frame(_dates_as_text(out, ("due",)), args.format)
 
 
 def cmd_recommendations_update(args) -> None:
@@ -234,11 +220,11 @@ def cmd_recommendations_update(args) -> None:
     if args.due is not None:
         changes["due_date"] = args.due
     if not changes:
-        raise _cli().CommandError("Nothing to change: give at least one of the options.")
+        raise CommandError("Nothing to change: give at least one of the options.")
     try:
         saved = recommendations.save(path, args.ref, **changes)
     except recommendations.RecommendationError as exc:
-        raise _cli().CommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
     print(
         f"Updated {args.ref}: {recommendations.progress_text(saved, dt.date.today())}. "
         "The on-time figures and SPC signals have been recalculated."
@@ -297,15 +283,15 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     q.add_argument("--owner", required=True, help="who is to answer it")
     q.add_argument("--metric", dest="metric_id", type=_metric_id, metavar="ID")
     q.add_argument("--district", metavar="NAME", help="district or force")
-    q.add_argument("--due", type=_date, metavar="YYYY-MM-DD")
-    q.add_argument("--raised-on", type=_date, metavar="YYYY-MM-DD", help="default: today")
+    q.add_argument("--due", type=date_arg, metavar="YYYY-MM-DD")
+    q.add_argument("--raised-on", type=date_arg, metavar="YYYY-MM-DD", help="default: today")
     q.set_defaults(func=cmd_actions_add)
 
     q = action.add_parser("update", parents=[common], help="change an action")
     q.add_argument("action_id", type=int, metavar="ID")
     q.add_argument("--text")
     q.add_argument("--owner")
-    q.add_argument("--due", type=_date, metavar="YYYY-MM-DD")
+    q.add_argument("--due", type=date_arg, metavar="YYYY-MM-DD")
     q.add_argument("--status", choices=("open", "in_progress"), help="close with 'close'")
     q.add_argument("--response", help="the owner's response so far")
     q.add_argument("--metric", dest="metric_id", type=_metric_id, metavar="ID")
@@ -315,7 +301,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     q = action.add_parser("close", parents=[common], help="close an action with its response")
     q.add_argument("action_id", type=int, metavar="ID")
     q.add_argument("--response", required=True, help="what was done")
-    q.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help="default: today")
+    q.add_argument("--on", type=date_arg, metavar="YYYY-MM-DD", help="default: today")
     q.set_defaults(func=cmd_actions_close)
 
     p = sub.add_parser("recommendations", help="the inspection recommendations tracker")
@@ -330,7 +316,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     q.add_argument("ref", metavar="REF", help="e.g. WY-CPI14-08")
     q.add_argument("--status", choices=recommendations.STATUSES)
     q.add_argument("--evidence", help="what was done, and where the proof is")
-    q.add_argument("--completed-on", type=_date, metavar="YYYY-MM-DD")
+    q.add_argument("--completed-on", type=date_arg, metavar="YYYY-MM-DD")
     q.add_argument("--owner")
-    q.add_argument("--due", type=_date, metavar="YYYY-MM-DD")
+    q.add_argument("--due", type=date_arg, metavar="YYYY-MM-DD")
     q.set_defaults(func=cmd_recommendations_update)
