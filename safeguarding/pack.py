@@ -68,34 +68,11 @@ CHART_SCALE = 1.5
 FORMATS = ("pdf", "pptx")
 WITHHELD_CHANGE = "not shown (small numbers)"
 
-# The fields of each record that the snapshot identifier covers (raw data, not wording).
-ACTION_FIELDS = (
-    "action_id",
-    "metric_id",
-    "district",
-    "quarter",
-    "raised_on",
-    "text",
-    "owner",
-    "due_date",
-    "status",
-    "response",
-    "closed_on",
-    "overdue",
-)
-RECOMMENDATION_FIELDS = (
-    "recommendation_ref",
-    "report",
-    "report_date",
-    "text",
-    "owner",
-    "due_date",
-    "status",
-    "evidence",
-    "completed_on",
-    "linked_metrics",
-    "overdue",
-)
+# The fields of each record that the snapshot identifier covers: every stored column (raw data,
+# not wording) and whether it was overdue on the day. A recommendation's force is covered once,
+# by the pack's own force.
+ACTION_FIELDS = (*actions.COLUMNS, "overdue")
+RECOMMENDATION_FIELDS = (*(c for c in recommendations.COLUMNS if c != "force"), "overdue")
 
 
 class PackError(ValueError):
