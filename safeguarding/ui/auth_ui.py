@@ -57,7 +57,7 @@ def auth_configured() -> bool:
 
 def _meta_source() -> str | None:
     try:
-        return store.meta(store.reader()).get("source")
+        return app.meta().get("source")
     except (store.StoreError, duckdb.Error):
         # No database, or one without a meta table: not known to be demo data, so treat it as
         # real (mode() then refuses unless sign-in is configured).
