@@ -9,6 +9,7 @@ by colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 
@@ -134,93 +135,70 @@ def trend_small_multiples(
         shown.add(name)
         return first
 
-    for i, unit_name in enumerate(present):
+    def add_to(i: int, x_values, y_values, name: str, *, legend: bool = True, **style) -> None:
+        """One trace in panel ``i``; a named layer (limits, mean, target, a special cause)
+        appears once in the legend, the area's own line not at all."""
         row, col = divmod(i, cols)
-        row, col = row + 1, col + 1
+        fig.add_trace(
+            go.Scatter(
+                x=x_values,
+                y=y_values,
+                name=name,
+                legendgroup=name if legend else None,
+                showlegend=legend and legend_once(name),
+                hovertemplate=(f"{name}: " if legend else "")
+                + f"{hover}<extra>{present[i]}</extra>",
+                **style,
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+
+    for i, unit_name in enumerate(present):
         data = frame[frame["district"] == unit_name].sort_values("month")
         x = pd.to_datetime(data["month"])
+        add = functools.partial(add_to, i)
         if "upl" in data and data["upl"].notna().any():
             # Both limits in one trace, split by a gap: half the limit traces for the browser
             # to draw, and one legend entry.
-            name = "Process limits"
-            fig.add_trace(
-                go.Scatter(
-                    x=[*x, None, *x],
-                    y=[*data["upl"], None, *data["lpl"]],
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=legend_once(name),
-                    line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
-                    hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=data["mean"],
-                    mode="lines",
-                    name="Mean",
-                    legendgroup="Mean",
-                    showlegend=legend_once("Mean"),
-                    line=dict(color=MEAN_COLOUR, width=1),
-                    hovertemplate=f"Mean: {hover}<extra>{unit_name}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        if "target" in data and data["target"].notna().any():
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=data["target"],
-                    mode="lines",
-                    name="Target",
-                    legendgroup="Target",
-                    showlegend=legend_once("Target"),
-                    line=dict(color=TARGET_COLOUR, width=1.5, dash="dash", shape="hv"),
-                    hovertemplate=f"Target: {hover}<extra>{unit_name}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=data["value"],
+            add(
+                [*x, None, *x],
+                [*data["upl"], None, *data["lpl"]],
+                "Process limits",
                 mode="lines",
-                name=unit_name,
-                showlegend=False,
-                line=dict(
-                    color=SPC_LINE_COLOUR if spc else colours.get(unit_name, OKABE_ITO[0]),
-                    width=2,
-                ),
-                hovertemplate=f"{hover}<extra>{unit_name}</extra>",
+                line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
+            )
+            add(x, data["mean"], "Mean", mode="lines", line=dict(color=MEAN_COLOUR, width=1))
+        if "target" in data and data["target"].notna().any():
+            add(
+                x,
+                data["target"],
+                "Target",
+                mode="lines",
+                line=dict(color=TARGET_COLOUR, width=1.5, dash="dash", shape="hv"),
+            )
+        add(
+            x,
+            data["value"],
+            unit_name,
+            legend=False,
+            mode="lines",
+            line=dict(
+                color=SPC_LINE_COLOUR if spc else colours.get(unit_name, OKABE_ITO[0]),
+                width=2,
             ),
-            row=row,
-            col=col,
         )
         if "point_type" in data:
             for point_type, (name, colour, symbol) in SPECIAL_CAUSE_STYLE.items():
                 special = data[data["point_type"] == point_type]
-                if special.empty:
-                    continue
-                fig.add_trace(
-                    go.Scatter(
-                        x=pd.to_datetime(special["month"]),
-                        y=special["value"],
+                if not special.empty:
+                    add(
+                        pd.to_datetime(special["month"]),
+                        special["value"],
+                        name,
                         mode="markers",
-                        name=name,
-                        legendgroup=name,
-                        showlegend=legend_once(name),
                         marker=dict(color=colour, symbol=symbol, size=7),
-                        hovertemplate=f"{name}: {hover}<extra>{unit_name}</extra>",
-                    ),
-                    row=row,
-                    col=col,
-                )
+                    )
     _base_layout(fig, title, height=150 + rows * height_per_row)
     fig.update_layout(legend=dict(y=-0.25 / rows))
     fig.update_yaxes(
