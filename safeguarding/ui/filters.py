@@ -207,21 +207,29 @@ def districts(all_districts: Sequence[str]) -> list[str]:
     return chosen
 
 
+def _initial_one(name: str, allowed: Sequence[str], default: str, bad: Callable[[str], str]) -> str:
+    """The starting choice of a single-choice filter: the link's value if allowed (else the
+    message ``bad(value)`` and no change), then the one remembered from another page, then
+    ``default``."""
+    raw = st.query_params.get(name)
+    if raw is not None:
+        if raw in allowed:
+            return raw
+        st.warning(bad(raw))
+    remembered = _shared().get(name)
+    return remembered if remembered in allowed else default
+
+
 def district(options: Sequence[str], *, default: str, label: str = "District") -> str:
     """One district (or force row)."""
     options = list(options)
     shared = _shared()
-    initial = None
-    raw = st.query_params.get("district")
-    if raw is not None:
-        if raw in options:
-            initial = raw
-        else:
-            st.warning(f"Not a district: '{raw}'. Choose one of {', '.join(options)}.")
-    if initial is None and shared.get("district") in options:
-        initial = shared["district"]
-    if initial is None:
-        initial = default
+    initial = _initial_one(
+        "district",
+        options,
+        default,
+        lambda raw: f"Not a district: '{raw}'. Choose one of {', '.join(options)}.",
+    )
     _claim_widget(
         "f_district", initial, lambda v: v in options, url_changed=_url_changed("district")
     )
@@ -236,20 +244,15 @@ def metric(options: Sequence[registry.Metric], *, key: str = "f_metric") -> regi
     by_id = {m.id: m for m in options}
     ids = list(by_id)
     shared = _shared()
-    initial = None
-    raw = st.query_params.get("metric")
-    if raw is not None:
-        if raw in by_id:
-            initial = raw
-        else:
-            st.warning(
-                f"'{raw}' is not one of the metrics on this page; showing "
-                f"'{by_id[ids[0]].title}'. See About the data for every metric."
-            )
-    if initial is None and shared.get("metric") in by_id:
-        initial = shared["metric"]
-    if initial is None:
-        initial = ids[0]
+    initial = _initial_one(
+        "metric",
+        ids,
+        ids[0],
+        lambda raw: (
+            f"'{raw}' is not one of the metrics on this page; showing "
+            f"'{by_id[ids[0]].title}'. See About the data for every metric."
+        ),
+    )
     _claim_widget(key, initial, lambda v: v in by_id, url_changed=_url_changed("metric"))
     chosen = st.sidebar.selectbox("Metric", ids, key=key, format_func=lambda m: by_id[m].title)
     shared["metric"] = chosen
