@@ -31,7 +31,7 @@ import datetime as dt
 import os
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -39,7 +39,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from safeguarding import audit, metrics, store
+from safeguarding import audit, metrics, quality, store
 from safeguarding.paths import ROOT
 
 ROLES_ENV_VAR = "SAFEGUARDING_ROLES"
@@ -375,6 +375,62 @@ def district_forces(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select district, force from districts").fetchall())
 
 
+def _guarded(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope | None,
+    area: str,
+    fetch: Callable[[], pd.DataFrame],
+    *,
+    action: Action,
+    metric_id: str | None,
+    district: str,
+    month: dt.date | None,
+    detail: str | None,
+    audit_path: str | os.PathLike[str] | None,
+) -> pd.DataFrame:
+    """The one door to record-level rows: check ``scope`` against ``area`` before ``fetch`` runs,
+    and log every outcome. A refusal is logged (action 'refused') and raised as AccessDenied; a
+    view or download is logged, with the number of rows, before the rows are returned, so if
+    the log cannot be written the caller gets an error, not unlogged records."""
+    if action not in ("view", "download"):
+        raise ValueError(f"action must be 'view' or 'download', not {action!r}")
+    force_of = district_forces(con)
+    if scope is None or not scope.can_view_records(area, force_of):
+        reason = (
+            "You are not signed in with access to this dashboard."
+            if scope is None
+            else scope.refusal(area, force_of)
+        )
+        audit.log(
+            audit.Entry(
+                user_id=scope.user_id if scope else "(no scope)",
+                role=scope.roles_label if scope else "(none)",
+                action="refused",
+                metric_id=metric_id,
+                district=district,
+                month=month,
+                detail=f"{action} refused: {reason}" + (f" ({detail})" if detail else ""),
+            ),
+            audit_path,
+        )
+        raise AccessDenied(reason)
+    rows = fetch()
+    audit.log(
+        audit.Entry(
+            user_id=scope.user_id,
+            role=scope.roles_label,
+            action=action,
+            metric_id=metric_id,
+            district=district,
+            month=month,
+            rows=len(rows),
+            detail=detail,
+        ),
+        audit_path,
+    )
+    return rows
+
+
 def scoped_records(
     con: duckdb.DuckDBPyConnection,
     scope: Scope | None,
@@ -387,48 +443,54 @@ def scoped_records(
 ) -> pd.DataFrame:
     """The records behind one figure, if ``scope`` covers them; every call is logged.
 
-    The check comes before any query. A refusal is logged (action 'refused') and raised as
-    AccessDenied. A view or download is logged, with the number of rows, before the rows are
-    returned: if the log cannot be written the caller gets an error, not unlogged records.
-    ``audit_path`` None means ``audit.default_path()``.
+    The check comes before any query (see ``_guarded``). ``audit_path`` None means
+    ``audit.default_path()``.
     """
-    if action not in ("view", "download"):
-        raise ValueError(f"action must be 'view' or 'download', not {action!r}")
     month = metrics.first_of_month(month)
-    force_of = district_forces(con)
-    if scope is None or not scope.can_view_records(district, force_of):
-        reason = (
-            "You are not signed in with access to this dashboard."
-            if scope is None
-            else scope.refusal(district, force_of)
-        )
-        audit.log(
-            audit.Entry(
-                user_id=scope.user_id if scope else "(no scope)",
-                role=scope.roles_label if scope else "(none)",
-                action="refused",
-                metric_id=metric_id,
-                district=district,
-                month=month,
-                detail=f"{action} refused: {reason}",
-            ),
-            audit_path,
-        )
-        raise AccessDenied(reason)
-    rows = metrics.records(con, metric_id, district, month)
-    audit.log(
-        audit.Entry(
-            user_id=scope.user_id,
-            role=scope.roles_label,
-            action=action,
-            metric_id=metric_id,
-            district=district,
-            month=month,
-            rows=len(rows),
-        ),
-        audit_path,
+    return _guarded(
+        con,
+        scope,
+        district,
+        lambda: metrics.records(con, metric_id, district, month),
+        action=action,
+        metric_id=metric_id,
+        district=district,
+        month=month,
+        detail=None,
+        audit_path=audit_path,
     )
-    return rows
+
+
+def scoped_quality_records(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope | None,
+    rule_id: str,
+    district: str,
+    *,
+    audit_path: str | os.PathLike[str] | None = None,
+    action: Action = "view",
+) -> pd.DataFrame:
+    """The records behind one data-quality count, if ``scope`` covers the district; logged.
+
+    Records whose district is not known (quality.UNKNOWN_DISTRICT) could belong to any
+    district, so only those who may see the force row's records see them.
+    """
+    area = district
+    if district == quality.UNKNOWN_DISTRICT:
+        forces = sorted(set(district_forces(con).values()))
+        area = forces[0] if forces else district
+    return _guarded(
+        con,
+        scope,
+        area,
+        lambda: quality.problems(con, rule_id=rule_id, district=district),
+        action=action,
+        metric_id=None,
+        district=district,
+        month=None,
+        detail=f"data-quality query {rule_id}",
+        audit_path=audit_path,
+    )
 
 
 # --- command line: check a roles file -----------------------------------------------------------

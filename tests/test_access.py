@@ -8,7 +8,7 @@ import tomllib
 import pandas as pd
 import pytest
 
-from safeguarding import access, audit, metrics, store
+from safeguarding import access, audit, metrics, quality, store
 from safeguarding.access import AccessDenied, RolesConfigError, Scope
 from safeguarding.paths import ROOT
 
@@ -399,3 +399,28 @@ def test_the_example_secrets_file_has_what_st_login_needs():
     needed = {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"}
     assert needed <= set(raw["auth"])
     assert raw["auth"]["redirect_uri"].endswith("/oauth2callback")
+
+
+def test_data_quality_records_pass_the_same_door_and_unknown_districts_need_the_force_row(
+    demo_db, audit_path, monkeypatch
+):
+    asked = []
+    original = quality.problems
+    monkeypatch.setattr(
+        quality, "problems", lambda con, **kw: asked.append(kw) or original(con, **kw)
+    )
+    rule = "high_risk_not_attended"
+    with pytest.raises(AccessDenied, match="records of Kirklees only"):
+        access.scoped_quality_records(
+            demo_db, KIRKLEES_LEAD, rule, quality.UNKNOWN_DISTRICT, audit_path=audit_path
+        )
+    assert asked == []  # refused before any query
+    rows = access.scoped_quality_records(
+        demo_db, KIRKLEES_LEAD, rule, "Kirklees", audit_path=audit_path
+    )
+    assert asked == [{"rule_id": rule, "district": "Kirklees"}]
+    assert set(rows["district"]) <= {"Kirklees"}
+    log = audit.recent(audit_path)
+    assert list(log["action"]) == ["view", "refused"]  # newest first
+    assert log.iloc[0]["detail"] == f"data-quality query {rule}"
+    assert log.iloc[0]["rows"] == len(rows)

@@ -278,50 +278,20 @@ def last_loaded_frame() -> pd.DataFrame:
     )
 
 
-def _access_name(district: str) -> str:
-    """The area whose record access covers this district: records with no known district are
-    visible only to those who may see every record (the force row)."""
-    if district != quality.UNKNOWN_DISTRICT:
-        return district
-    forces = sorted(set(access.district_forces(app.con()).values()))
-    return forces[0] if forces else district
-
-
 def render_query_records(rule_id: str, district: str) -> pd.DataFrame | None:
-    """The records behind one count, if the user's scope covers the district; always logged."""
-    scope = auth_ui.current_scope()
-    force_of = access.district_forces(app.con())
-    area = _access_name(district)
-    detail = f"data-quality query {rule_id}"
-    if not scope.can_view_records(area, force_of):
-        audit.log(
-            audit.Entry(
-                user_id=scope.user_id,
-                role=scope.roles_label,
-                action="refused",
-                metric_id=None,
-                district=district,
-                month=None,
-                detail=f"view refused: {detail}",
-            ),
-            audit.default_path(),
+    """The records behind one count, if the user's scope covers the district; always logged
+    (access.scoped_quality_records checks and logs)."""
+    try:
+        rows = access.scoped_quality_records(
+            store.reader(),
+            auth_ui.current_scope(),
+            rule_id,
+            district,
+            audit_path=audit.default_path(),
         )
-        st.info(f"Records not shown. {scope.refusal(area, force_of)}", icon="🔒")
+    except access.AccessDenied as exc:
+        st.info(f"Records not shown. {exc}", icon="🔒")
         return None
-    rows = quality.problems(store.reader(), rule_id=rule_id, district=district)
-    audit.log(
-        audit.Entry(
-            user_id=scope.user_id,
-            role=scope.roles_label,
-            action="view",
-            metric_id=None,
-            district=district,
-            month=None,
-            rows=len(rows),
-            detail=detail,
-        ),
-        audit.default_path(),
-    )
     shown = rows[["reference", "column", "value", "message"]].rename(
         columns={
             "reference": "Reference",
