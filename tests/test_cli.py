@@ -7,16 +7,7 @@ import io
 
 import pytest
 
-from safeguarding.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse errors exit with 2
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_runner import run
 
 
 def test_metric_prints_the_standard_frame_as_csv(capsys, demo_db_path):

@@ -10,21 +10,13 @@ import sys
 import pytest
 
 from safeguarding import contract, imports, store
-from safeguarding.cli import main
 from safeguarding.paths import ROOT
+
+from cli_runner import run
 
 HEADER = contract.template_csv("missing_reports").strip()
 GOOD = "R1,C1,Leeds,14,medium,2025-06-01 10:00,2025-06-01 10:30,2025-06-01 12:00,,"
 BAD_GRADE = "R2,C2,Leeds,14,hgh,2025-06-01 10:00,2025-06-01 10:30,2025-06-01 12:00,,"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse errors exit with 2
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

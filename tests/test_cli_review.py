@@ -11,7 +11,8 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from safeguarding import store
-from safeguarding.cli import main
+
+from cli_runner import run
 
 
 @pytest.fixture
@@ -19,15 +20,6 @@ def db(demo_db_path, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_db_path, path)
     return str(path)
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse errors exit with 2
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot_line(out: str) -> str:

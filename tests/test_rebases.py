@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from safeguarding import rebases, store
-from safeguarding.cli import main
+
+from cli_runner import run
 
 
 @pytest.fixture
@@ -16,15 +17,6 @@ def own_demo_path(demo_db_path, tmp_path) -> str:
     path = tmp_path / "own.duckdb"
     shutil.copy(demo_db_path, path)
     return str(path)
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 GOOD = {

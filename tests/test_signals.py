@@ -11,16 +11,8 @@ import pandas as pd
 import pytest
 
 from safeguarding import rebases, registry, signals, spc, store
-from safeguarding.cli import main
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_runner import run
 
 
 @pytest.fixture
