@@ -2,9 +2,10 @@
 (for administrators) the form that records or withdraws a rebase.
 
 Everyone sees the register, because a chart whose limits were recalculated must say so and why.
-Only ``Scope.can_admin`` may write to it; the check is made again when the form is submitted, not
-only when it is drawn. Each write is one ``store.writer`` (safeguarding.rebases.record), which
-recomputes every signal, so the charts, scorecard and packs change together.
+Only ``Scope.can_admin`` may write to it. The check runs in every script run, including the one
+that handles a submit (without it the forms are not drawn, so cannot submit). Each write is one
+``store.writer`` (safeguarding.rebases.record), which recomputes every signal, so the charts,
+scorecard and packs change together.
 """
 
 from __future__ import annotations
@@ -30,13 +31,6 @@ def register(metric_id: str, district: str) -> pd.DataFrame:
     """The recorded rebases of one metric in one area, oldest first."""
     frame = _register(app.data_version(), metric_id)
     return frame[frame["district"] == district].reset_index(drop=True)
-
-
-def _refuse_unless_admin() -> bool:
-    if auth_ui.current_scope().can_admin():
-        return False
-    st.error("Only a data administrator or force leadership can change the rebase register.")
-    return True
 
 
 def _saved(message: str) -> None:
@@ -100,8 +94,6 @@ def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *,
             key=f"{key}_on",
         )
         if st.form_submit_button("Record the rebase", key=f"{key}_submit"):
-            if _refuse_unless_admin():
-                return
             try:
                 rebases.record(
                     None,
@@ -133,8 +125,6 @@ def _withdraw_form(metric: registry.Metric, district: str, rows: pd.DataFrame, *
             key=f"{key}_sure",
         )
         if st.form_submit_button("Withdraw the rebase", key=f"{key}_submit"):
-            if _refuse_unless_admin():
-                return
             if not sure:
                 st.error("Tick the box to confirm before withdrawing a rebase.")
                 return
