@@ -329,12 +329,6 @@ def exceptions(frame: pd.DataFrame, quarter: str | Period) -> pd.DataFrame:
     return out[EXCEPTION_COLUMNS].reset_index(drop=True)
 
 
-def theme_exceptions(ranked: pd.DataFrame, theme: str) -> pd.DataFrame:
-    """The exceptions of one theme, in their overall order."""
-    ids = {m.id for m in registry.by_theme(theme)}
-    return ranked[ranked["metric_id"].isin(ids)].reset_index(drop=True)
-
-
 def spc_text(variation: object, assurance: object) -> str:
     """The SPC signal in words (for tables): variation, then assurance when there is a target."""
     if not isinstance(variation, str):
