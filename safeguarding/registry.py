@@ -10,6 +10,8 @@ from safeguarding.paths import QUERIES_DIR, REGISTRY_FILE
 
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
 FUNNEL_KINDS = ("proportion", "rate", "none")
+# What a figure's numerator and denominator are (queries/metrics.toml explains each).
+KINDS = ("proportion", "ratio", "count", "median", "level")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Metric:
     theme: str
     sources: tuple[str, ...]
     finding: str
+    kind: str
     funnel: str = "none"
     target_source: str = "table"
     scope: str = "district"
@@ -67,6 +70,8 @@ def _load() -> tuple[dict[str, str], dict[str, Metric]]:
         metric = Metric(id=metric_id, **entry)
         if metric.direction not in DIRECTIONS:
             raise ValueError(f"{metric_id}: direction must be one of {DIRECTIONS}")
+        if metric.kind not in KINDS:
+            raise ValueError(f"{metric_id}: kind must be one of {KINDS}")
         if metric.funnel not in FUNNEL_KINDS:
             raise ValueError(f"{metric_id}: funnel must be one of {FUNNEL_KINDS}")
         if metric.theme not in themes:
