@@ -4,7 +4,7 @@ is and where each table comes from."""
 import streamlit as st
 
 from safeguarding import registry, suppression
-from safeguarding.ui import about, app, filters
+from safeguarding.ui import about, app, filters, safe
 
 filters.keep_only()
 st.title("About the data")
@@ -17,7 +17,7 @@ st.markdown(about.currency_text(info))
 st.header("What each metric measures")
 for theme_id, theme_title in registry.themes().items():
     st.subheader(theme_title)
-    st.table(about.definitions(theme_id))
+    st.table(safe.table(about.definitions(theme_id)))
 
 st.header("Targets")
 st.markdown(
@@ -25,12 +25,12 @@ st.markdown(
     "own target, where set, takes the place of the force-wide one."
 )
 st.subheader("Targets in force now")
-st.table(about.targets_in_force())
+st.table(safe.table(about.targets_in_force()))
 st.subheader("History of every target")
 st.dataframe(about.target_history(), hide_index=True, alt="Every target ever set, newest first")
 
 st.header("Where the data comes from")
-st.table(about.sources())
+st.table(safe.table(about.sources()))
 
 st.header("How the figures are treated")
 st.markdown(about.METHODS)

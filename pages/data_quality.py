@@ -5,6 +5,7 @@ import streamlit as st
 
 from safeguarding import quality
 from safeguarding.ui import app, data_ui, filters
+from safeguarding.ui.safe import md
 
 filters.keep_only()
 st.title("Data quality")
@@ -38,6 +39,6 @@ district = right.selectbox(
     key="quality_district",
 )
 if counts[district] == 0:
-    st.info(f"No records in {district} for this query.")
+    st.info(f"No records in {md(district)} for this query.")
 else:
     data_ui.render_query_records(rule_id, district)

@@ -6,13 +6,14 @@ import streamlit as st
 from safeguarding import registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app, district_view, filters, records, views
+from safeguarding.ui.safe import md
 
 filters.keep_only("district", "month", "quarter", "metric")
 month = filters.month_of(filters.period())
 districts, forces = app.units()
 district = filters.district(districts + forces, default=districts[0])
 
-st.title(f"{district}")
+st.title(md(district))
 app.as_at_caption()
 st.header(f"Figures for {month_label(month)}")
 st.caption(
@@ -21,7 +22,7 @@ st.caption(
 )
 table = district_view.figures(district, month)
 if table.empty:
-    st.info(f"No figures for {district} in {month_label(month)}.")
+    st.info(f"No figures for {md(district)} in {month_label(month)}.")
 else:
     st.html(district_view.table_html(table, district, month))
     fig, alt = district_view.trend_figure(district, month)

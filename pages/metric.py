@@ -7,6 +7,8 @@ import streamlit as st
 from safeguarding import registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app, filters, rebase_ui, records, stats, views
+from safeguarding.ui.safe import md
+from safeguarding.ui.safe import table as safe_table
 
 filters.keep_only("metric", "district", "month", "quarter", "districts")
 metric = filters.metric(list(registry.metrics().values()), key="f_metric_detail")
@@ -21,7 +23,7 @@ district = filters.district(choices, default=forces[0], label="Area for the deta
 st.title(metric.title)
 app.as_at_caption()
 theme = registry.themes()[metric.theme]
-st.caption(f"Theme: {theme} · figure for {district}, {month_label(month)}")
+st.caption(f"Theme: {theme} · figure for {md(district)}, {month_label(month)}")
 month_figures = app.metric_figures(metric.id)
 views.definition(
     metric,
@@ -30,21 +32,21 @@ views.definition(
 
 history = stats.series(metric.id, districts=[district])
 one = history[history["district"] == district]
-st.header(f"{district}: full history")
+st.header(f"{md(district)}: full history")
 if one.empty or one["value"].isna().all():
-    st.info(f"No figures for {metric.title.lower()} in {district}.")
+    st.info(f"No figures for {metric.title.lower()} in {md(district)}.")
 else:
     fig, alt = stats.detail_figure(metric, one, district)
     st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="detail_spc")
     with st.expander("Table of the figures in this chart"):
-        st.table(views.trend_table(one, metric, [district]).set_index("Month"))
+        st.table(safe_table(views.trend_table(one, metric, [district]).set_index("Month")))
     if stats.has_signals():
         known = one[one["value"].notna()]
         rebase_ui.section(
             metric, district, list(pd.to_datetime(known["month"]).dt.date), key="detail_rebase"
         )
 
-st.header(f"Records behind {district}, {month_label(month)}")
+st.header(f"Records behind {md(district)}, {month_label(month)}")
 st.markdown(records.RECONCILIATION_NOTE)
 records.show_records(metric, district, month, key="detail_records_download")
 

@@ -4,6 +4,8 @@ metrics that show whether it worked."""
 import streamlit as st
 
 from safeguarding.ui import app, filters, review_ui
+from safeguarding.ui.safe import md, md_block
+from safeguarding.ui.safe import table as safe_table
 
 filters.keep_only()
 st.title("Inspection recommendations")
@@ -30,14 +32,15 @@ st.html(review_ui.recommendations_html(frame))
 
 st.header("Did it work?")
 for row in frame.to_dict("records"):
-    st.subheader(f"{row['recommendation_ref']}: {row['progress']}")
-    st.markdown(row["text"])
+    st.subheader(f"{md(row['recommendation_ref'])}: {md(row['progress'])}")
+    st.markdown(md_block(row["text"]))
     st.caption(
-        f"{row['report']} · owner {row['owner']} · evidence: {row['evidence'] or 'none recorded'}"
+        f"{md(row['report'])} · owner {md(row['owner'])} · evidence: "
+        f"{md(row['evidence']) if row['evidence'] else 'none recorded'}"
     )
     linked = review_ui.linked_table(row["recommendation_ref"])
     if linked.empty:
         st.info("No linked metric has figures.")
     else:
-        st.table(linked.set_index("Metric"))
+        st.table(safe_table(linked.set_index("Metric")))
     review_ui.recommendation_form(row, key=f"rec_{row['recommendation_ref']}")

@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pandas as pd
 
-from safeguarding import store
+from safeguarding import downloads, store
 from safeguarding.formatting import parse_month
 
 
@@ -45,7 +45,8 @@ def positive_arg(text: str) -> int:
 
 def print_frame(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        # For people (a spreadsheet may open it); `export` writes rows exactly for re-import.
+        downloads.neutralise(frame).to_csv(sys.stdout, index=False)
     else:
         print(frame.to_string(index=False) if len(frame) else "(no rows)")
 

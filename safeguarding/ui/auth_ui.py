@@ -17,9 +17,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from safeguarding import access, audit, registry, store
+from safeguarding import access, audit, downloads, registry, store
 from safeguarding.paths import db_path
 from safeguarding.ui import app
+from safeguarding.ui.safe import md
 
 _LOG = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def _signed_in_scope() -> access.Scope:
         config = access.load_roles()
         config.check_districts(access.district_forces(store.reader()))
     except store.StoreError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
     except access.RolesConfigError as exc:
         # The message can name users and groups, so it goes to the server log, not the page.
@@ -116,10 +117,10 @@ def _signed_in_scope() -> access.Scope:
     if scope is None:
         st.session_state.pop(SCOPE_KEY, None)
         who = claims.get("email") or claims.get("name") or claims.get("sub") or "this account"
-        st.warning(NO_ACCESS.format(who=who), icon="🔒")
+        st.warning(NO_ACCESS.format(who=md(who)), icon="🔒")
         _sign_out_button()
         st.stop()
-    st.sidebar.caption(f"Signed in as {scope.name} · {scope.label}")
+    st.sidebar.caption(f"Signed in as {md(scope.name)} · {md(scope.label)}")
     _sign_out_button()
     return scope
 
@@ -157,9 +158,9 @@ def records_for(
             action=action,
         )
     except access.AccessDenied as exc:
-        st.error(f"Records not shown. {exc}", icon="🔒")
+        st.error(f"Records not shown. {md(exc)}", icon="🔒")
     except registry.UnknownMetricError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     return None
 
 
@@ -196,7 +197,7 @@ def records_fetcher(
 
 
 def _plain_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    return downloads.csv_bytes(frame)
 
 
 def records_csv(

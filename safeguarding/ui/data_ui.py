@@ -18,6 +18,8 @@ import streamlit as st
 from safeguarding import access, audit, contract, imports, quality, store
 from safeguarding.paths import db_path
 from safeguarding.ui import app, auth_ui
+from safeguarding.ui.safe import md
+from safeguarding.ui.safe import table as safe_table
 
 _LOG = logging.getLogger(__name__)
 
@@ -113,16 +115,16 @@ def render_load_section() -> None:
     done = st.session_state.get(DONE_KEY)
     if done and done["key"] == (table, sha):
         if done["ok"]:
-            st.success(done["text"])
+            st.success(md(done["text"]))
             return
-        st.error(done["text"])
+        st.error(md(done["text"]))
     report = _checked(table, upload.name, data, sha)
     if not report.ok:
-        st.error(report.summary())
+        st.error(md(report.summary()))
     elif report.queries:
-        st.warning(report.summary())
+        st.warning(md(report.summary()))
     else:
-        st.success(report.summary())
+        st.success(md(report.summary()))
     if not report.problems.empty:
         st.dataframe(
             problems_frame(report),
@@ -194,7 +196,7 @@ def render_contract_section() -> None:
         key="data_template_download",
     )
     st.markdown(f"Reference (key): **{chosen.key_label}**")
-    st.table(contract_frame(table).set_index("Column"))
+    st.table(safe_table(contract_frame(table).set_index("Column")))
     if chosen.rules:
         st.markdown("Rules (errors): " + "; ".join(r.text.describe for r in chosen.rules) + ".")
     queries = quality.rules_for(table)
@@ -290,7 +292,7 @@ def render_query_records(rule_id: str, district: str) -> pd.DataFrame | None:
             audit_path=audit.default_path(),
         )
     except access.AccessDenied as exc:
-        st.info(f"Records not shown. {exc}", icon="🔒")
+        st.info(f"Records not shown. {md(exc)}", icon="🔒")
         return None
     shown = rows[["reference", "column", "value", "message"]].rename(
         columns={

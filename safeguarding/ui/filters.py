@@ -24,6 +24,7 @@ from safeguarding import registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app
 from safeguarding.ui.periods import Period, complete_quarters, parse_period
+from safeguarding.ui.safe import md, md_list
 
 _SHARED = "sg_shared_filters"
 _WRITTEN = "sg_written_params"
@@ -147,7 +148,7 @@ def _from_url(
     try:
         wanted = parse_period(kind, raw)
     except ValueError as exc:
-        st.warning(f"The link's {kind} is not valid ({exc}); showing {month_label(latest)}.")
+        st.warning(f"The link's {kind} is not valid ({md(exc)}); showing {month_label(latest)}.")
         return None
     if kind == "month" and wanted.first not in available:
         st.warning(
@@ -178,9 +179,7 @@ def districts(all_districts: Sequence[str]) -> list[str]:
         names = [n.strip() for n in raw.split(",") if n.strip()]
         unknown = [n for n in names if n not in options]
         if unknown:
-            st.warning(
-                f"Not a district: {', '.join(unknown)}. The districts are {', '.join(options)}."
-            )
+            st.warning(f"Not a district: {md_list(unknown)}. The districts are {md_list(options)}.")
         initial = [n for n in names if n in options] or None
     if initial is None:
         remembered = shared.get("districts")
@@ -228,7 +227,7 @@ def district(options: Sequence[str], *, default: str, label: str = "District") -
         "district",
         options,
         default,
-        lambda raw: f"Not a district: '{raw}'. Choose one of {', '.join(options)}.",
+        lambda raw: f"Not a district: '{md(raw)}'. Choose one of {md_list(options)}.",
     )
     _claim_widget(
         "f_district", initial, lambda v: v in options, url_changed=_url_changed("district")
@@ -249,7 +248,7 @@ def metric(options: Sequence[registry.Metric], *, key: str = "f_metric") -> regi
         ids,
         ids[0],
         lambda raw: (
-            f"'{raw}' is not one of the metrics on this page; showing "
+            f"'{md(raw)}' is not one of the metrics on this page; showing "
             f"'{by_id[ids[0]].title}'. See About the data for every metric."
         ),
     )

@@ -18,6 +18,8 @@ import streamlit as st
 from safeguarding import rebases, registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app, auth_ui
+from safeguarding.ui.safe import md
+from safeguarding.ui.safe import table as safe_table
 
 _FLASH = "_rebase_flash"
 
@@ -51,7 +53,7 @@ def section(metric: registry.Metric, district: str, months: list[dt.date], *, ke
     rows = register(metric.id, district)
     if rows.empty:
         st.markdown(
-            f"No rebases for {district}: the limits are calculated over its whole history. "
+            f"No rebases for {md(district)}: the limits are calculated over its whole history. "
             "Limits are recalculated only after a sustained, explained change, agreed and "
             "recorded here."
         )
@@ -64,7 +66,7 @@ def section(metric: registry.Metric, district: str, months: list[dt.date], *, ke
                 "Agreed on": [f"{d:%-d %B %Y}" for d in pd.to_datetime(rows["agreed_on"])],
             }
         )
-        st.table(shown.set_index("New period from"))
+        st.table(safe_table(shown.set_index("New period from")))
     if not auth_ui.current_scope().can_admin() or len(months) < 2:
         return
     with st.expander("Record or withdraw a rebase"):
@@ -75,7 +77,7 @@ def section(metric: registry.Metric, district: str, months: list[dt.date], *, ke
 
 def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *, key: str) -> None:
     with st.form(key, clear_on_submit=True):
-        st.markdown(f"**Recalculate the limits for {district} from a month**")
+        st.markdown(f"**Recalculate the limits for {md(district)} from a month**")
         month = st.selectbox(
             "First month of the new period",
             list(reversed(choices)),
@@ -105,10 +107,10 @@ def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *,
                     agreed_on=agreed_on,
                 )
             except rebases.RebaseError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 _saved(
-                    f"Recorded: the limits for {district} are recalculated from "
+                    f"Recorded: the limits for {md(district)} are recalculated from "
                     f"{month_label(month)}, and every signal has been recomputed."
                 )
 
@@ -131,6 +133,6 @@ def _withdraw_form(metric: registry.Metric, district: str, rows: pd.DataFrame, *
             try:
                 rebases.withdraw(None, metric_id=metric.id, district=district, month=month)
             except rebases.RebaseError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                _saved(f"Withdrawn: the rebase of {district} at {month_label(month)}.")
+                _saved(f"Withdrawn: the rebase of {md(district)} at {month_label(month)}.")

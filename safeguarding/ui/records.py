@@ -16,9 +16,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from safeguarding import registry
+from safeguarding import downloads, registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app, auth_ui, views
+from safeguarding.ui.safe import md
 
 RECONCILIATION_NOTE = (
     "These records are **pseudonymised** (references, not names; ages, not dates of birth) and "
@@ -69,7 +70,7 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return for_display(frame).to_csv(index=False).encode("utf-8")
+    return downloads.csv_bytes(for_display(frame))
 
 
 def show_records(metric: registry.Metric, district: str, month: dt.date, *, key: str) -> None:
@@ -124,7 +125,7 @@ def all_records_download(district: str, month: dt.date, *, key: str) -> None:
     if not auth_ui.may_view_records(district):
         return
     st.download_button(
-        f"Download all records for {district}, {month:%B %Y} (ZIP)",
+        f"Download all records for {md(district)}, {month:%B %Y} (ZIP)",
         data=_all_records_zip(auth_ui.records_fetcher("download"), district, month, app.units()[1]),
         file_name=f"records_{district}_{month:%Y-%m}.zip".replace(" ", "_"),
         mime="application/zip",

@@ -31,6 +31,8 @@ from safeguarding.paths import db_path
 from safeguarding.quarters import CHANGE_ARROWS, Period, complete_quarters
 from safeguarding.review import day_label
 from safeguarding.ui import app, auth_ui, views
+from safeguarding.ui.safe import md
+from safeguarding.ui.safe import table as safe_table
 
 QUARTER_KEY = "f_review_quarter"
 _WRITTEN = "_review_quarter_written"
@@ -56,7 +58,7 @@ def quarter_filter() -> Period:
         try:
             wanted = Period.quarter(raw)
         except ValueError as exc:
-            st.warning(f"The link's quarter is not valid ({exc}); showing {latest}.")
+            st.warning(f"The link's quarter is not valid ({md(exc)}); showing {latest}.")
         else:
             if wanted.code in codes:
                 st.session_state[QUARTER_KEY] = wanted.code
@@ -336,7 +338,7 @@ def add_action_form(period: Period | None, *, key: str) -> None:
                     due_date=due,
                 )
             except actions.ActionError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 _saved(f"Recorded action {action_id} for {Period.quarter(code).short_label}.")
 
@@ -389,7 +391,7 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
                     response=response,
                 )
             except actions.ActionError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 word = actions.STATUS_WORDS[saved["status"]].lower()
                 _saved(f"Saved action {chosen}: {word}.")
@@ -476,7 +478,7 @@ def recommendation_form(row: dict, *, key: str) -> None:
     if not can_edit():
         return
     with st.form(key):
-        st.markdown(f"**Record progress on {row['recommendation_ref']}**")
+        st.markdown(f"**Record progress on {md(row['recommendation_ref'])}**")
         status = st.selectbox(
             "Status",
             list(recommendations.STATUSES),
@@ -507,10 +509,10 @@ def recommendation_form(row: dict, *, key: str) -> None:
                     completed_on=completed if status == "completed" else None,
                 )
             except recommendations.RecommendationError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 _saved(
-                    f"Saved {row['recommendation_ref']}. The on-time figures have been "
+                    f"Saved {md(row['recommendation_ref'])}. The on-time figures have been "
                     "recalculated."
                 )
 
@@ -570,14 +572,16 @@ def pack_section(period: Period) -> None:
         st.caption("None yet: the first download keeps this quarter's figures.")
         return
     st.table(
-        pd.DataFrame(
-            {
-                "Snapshot": kept["short_id"],
-                "Data as at": [day_label(pd.Timestamp(v).date()) for v in kept["as_at"]],
-                "Presented on": [day_label(pd.Timestamp(v).date()) for v in kept["created_at"]],
-                "Issued by": kept["created_by"].fillna(""),
-            }
-        ).set_index("Snapshot")
+        safe_table(
+            pd.DataFrame(
+                {
+                    "Snapshot": kept["short_id"],
+                    "Data as at": [day_label(pd.Timestamp(v).date()) for v in kept["as_at"]],
+                    "Presented on": [day_label(pd.Timestamp(v).date()) for v in kept["created_at"]],
+                    "Issued by": kept["created_by"].fillna(""),
+                }
+            ).set_index("Snapshot")
+        )
     )
     for row in kept.head(5).itertuples():
         left, right = st.columns(2)

@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from safeguarding import registry, suppression, targets
+from safeguarding import downloads, registry, suppression, targets
 from safeguarding.formatting import format_value, month_label
 from safeguarding.ui import app, stats
 from safeguarding.ui.periods import CHANGE_ARROWS, Period, add_months, period_figures, with_change
+from safeguarding.ui.safe import md
+from safeguarding.ui.safe import table as safe_table
 
 METRIC_PAGE = "metric"
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -169,7 +171,8 @@ def definition(metric: registry.Metric, target_text: str) -> None:
 def empty_message(metric: registry.Metric, where: str, month: dt.date) -> str:
     """What to say instead of drawing an empty chart."""
     return (
-        f"No figure for {metric.title.lower()} in {where}, {month_label(month)}: nothing happened "
+        f"No figure for {metric.title.lower()} in {md(where)}, {month_label(month)}: nothing "
+        "happened "
         "in the month that this measure counts (for example, no reports of that kind), so there "
         "is nothing to chart."
     )
@@ -238,7 +241,7 @@ def figures_download(
     )
     st.download_button(
         label,
-        data=safe.to_csv(index=False).encode("utf-8"),
+        data=downloads.csv_bytes(safe),
         file_name=f"{metric.id}.csv",
         mime="text/csv",
         key=key,
@@ -286,7 +289,7 @@ def metric_section(
         # Static tables (st.table), not the interactive grid: they are read by screen readers
         # as plain tables and do not make the browser load the grid's code, so pages draw faster.
         with st.expander("Table of the figures in this chart"):
-            st.table(trend_table(history, metric, shown_units).set_index("Month"))
+            st.table(safe_table(trend_table(history, metric, shown_units).set_index("Month")))
 
     st.subheader(f"Districts compared, {month_label(month)}")
     measured = month_frame[month_frame["value"].notna()]
@@ -299,7 +302,7 @@ def metric_section(
         st.plotly_chart(fig, alt=alt, config=PLOTLY_CONFIG, key=f"{key}_compare")
         st.caption(note)
     if not month_frame.empty:
-        st.table(month_table(month_frame, metric, all_units).set_index("Area"))
+        st.table(safe_table(month_table(month_frame, metric, all_units).set_index("Area")))
         figures_download(
             metric,
             figures[figures["district"].isin(all_units)],

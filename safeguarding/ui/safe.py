@@ -1,0 +1,80 @@
+"""Text the dashboard did not write, made safe to put inside Streamlit's Markdown.
+
+Streamlit renders Markdown in ``st.markdown``, ``st.title``, ``st.header``, ``st.subheader``,
+``st.caption``, ``st.info`` / ``st.warning`` / ``st.error`` / ``st.success``, ``st.toast``,
+widget labels and ``st.download_button`` labels. Its Markdown is GitHub-flavoured (links, images,
+bare URLs and e-mail addresses become links) with extensions: ``$...$`` LaTeX, ``:red[...]`` and
+other directives, ``:material/icon:`` icons and ``:shortcode:`` emoji. Any value that came from a
+URL, a file, the database's imported text or a form goes through ``md()`` before it is put into
+one of those strings, so that it shows as the characters typed and never as a link, an image,
+markup or an icon.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pandas as pd
+
+# A word joiner (U+2060, invisible, zero width) after each colon: Streamlit turns ``:smile:``
+# into an emoji after parsing, on the text itself, where a backslash escape has already been
+# consumed, so only a character between the colon and the name stops it.
+_WORD_JOINER = "\u2060"
+
+# CommonMark lets every ASCII punctuation character be backslash-escaped, and an escaped one is
+# always literal: no link, image, emphasis, HTML, table, heading, list, entity or autolink can
+# start from it. Escaping them all (rather than a hand-picked few) leaves no construct out, and
+# keeps ``$`` (LaTeX), ``:`` and ``[`` (directives) and ``/`` (``:material/`` icons, which
+# Streamlit rewrites in the raw source before parsing) literal too.
+_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+_ESCAPES[ord(":")] = "\\:" + _WORD_JOINER
+# GitHub-flavoured autolinks of bare "www." addresses and e-mail addresses are also found in the
+# parsed text, after escapes are gone: a word joiner before the "." or "@" breaks their pattern.
+_ESCAPES[ord("@")] = _WORD_JOINER + "\\@"
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+
+
+def md(value: object) -> str:
+    """``value`` as Markdown source that renders as exactly its text.
+
+    Line breaks are kept as spaces: a value shown inside a sentence must not start a new block.
+    """
+    text = "" if value is None else str(value)
+    return _escape(" ".join(text.splitlines()))
+
+
+def md_list(values, sep: str = ", ") -> str:
+    """Several outside values, each escaped, joined for a sentence."""
+    return sep.join(md(v) for v in values)
+
+
+def md_block(value: object) -> str:
+    """A multi-line outside value (a recommendation's text) as Markdown of its lines, literally.
+
+    Each line is escaped and ends in a hard line break; leading spaces are dropped because four
+    of them would start a code block.
+    """
+    text = "" if value is None else str(value)
+    return "  \n".join(_escape(line.strip()) for line in text.splitlines())
+
+
+def _escape(text: str) -> str:
+    return _WWW.sub(lambda m: m.group(1) + _WORD_JOINER, text).translate(_ESCAPES)
+
+
+def table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame for ``st.table``, which renders Markdown in every cell, header and index label:
+    every text in it escaped with ``md``, numbers and dates left as they are."""
+
+    def cell(value: object) -> object:
+        return md(value) if isinstance(value, str) else value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(cell)
+    out.columns = [cell(c) for c in out.columns]
+    out.index = out.index.map(cell)
+    out.index.name = cell(frame.index.name)
+    return out
