@@ -17,7 +17,7 @@ st.markdown(about.currency_text(info))
 st.header("What each metric measures")
 for theme_id, theme_title in registry.themes().items():
     st.subheader(theme_title)
-    st.table(safe.table(about.definitions(theme_id)))
+    st.table(about.definitions(theme_id))
 
 st.header("Targets")
 st.markdown(
@@ -25,7 +25,7 @@ st.markdown(
     "own target, where set, takes the place of the force-wide one."
 )
 st.subheader("Targets in force now")
-st.table(safe.table(about.targets_in_force()))
+st.table(about.targets_in_force())
 st.subheader("History of every target")
 st.dataframe(about.target_history(), hide_index=True, alt="Every target ever set, newest first")
 

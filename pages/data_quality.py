@@ -31,6 +31,16 @@ titles = {q.id: q.title for q in quality.RULES}
 left, right = st.columns(2)
 rule_id = left.selectbox("Query", list(titles), format_func=titles.get, key="quality_rule")
 counts = summary[summary["rule"] == rule_id].set_index("district")["records"]
+# Only the districts whose records this user may see are offered, so that no visit asks for (and
+# logs the refusal of) records the user never requested.
+counts = counts[[data_ui.may_view_quality_records(d) for d in counts.index]]
+if counts.empty:
+    st.info(
+        "Your role sees the counts above but not the records behind them. Ask the dashboard's "
+        "administrator if you need record-level access.",
+        icon="🔒",
+    )
+    st.stop()
 district = right.selectbox(
     "District",
     list(counts.index),

@@ -5,13 +5,13 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, district_view, filters, records, views
+from safeguarding.ui import app, auth_ui, district_view, filters, records, views
 from safeguarding.ui.safe import md
 
 filters.keep_only("district", "month", "quarter", "metric")
 month = filters.month_of(filters.period())
 districts, forces = app.units()
-district = filters.district(districts + forces, default=districts[0])
+district = filters.district(districts + forces, default=auth_ui.own_area(districts, districts[0]))
 
 st.title(md(district))
 app.as_at_caption()

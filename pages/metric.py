@@ -6,7 +6,7 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, filters, rebase_ui, records, stats, views
+from safeguarding.ui import app, auth_ui, filters, rebase_ui, records, stats, views
 from safeguarding.ui.safe import md
 from safeguarding.ui.safe import table as safe_table
 
@@ -18,7 +18,9 @@ if metric.scope == "force":
     choices, selected = forces, []
 else:
     choices, selected = districts + forces, filters.districts(districts)
-district = filters.district(choices, default=forces[0], label="Area for the detail and records")
+district = filters.district(
+    choices, default=auth_ui.own_area(choices, forces[0]), label="Area for the detail and records"
+)
 
 st.title(metric.title)
 app.as_at_caption()

@@ -461,6 +461,25 @@ def scoped_records(
     )
 
 
+def _quality_area(con: duckdb.DuckDBPyConnection, district: str) -> str:
+    """The district or force row whose records a data-quality count of ``district`` holds."""
+    if district != quality.UNKNOWN_DISTRICT:
+        return district
+    forces = sorted(set(district_forces(con).values()))
+    return forces[0] if forces else district
+
+
+def can_view_quality_records(
+    con: duckdb.DuckDBPyConnection, scope: Scope | None, district: str
+) -> bool:
+    """Would scoped_quality_records give ``scope`` this district's rows? For deciding what to
+    offer, so that a page never asks for rows on the user's behalf that they cannot have: a
+    refusal is logged only when the user asked for it (a link, a choice), never by default."""
+    return scope is not None and scope.can_view_records(
+        _quality_area(con, district), district_forces(con)
+    )
+
+
 def scoped_quality_records(
     con: duckdb.DuckDBPyConnection,
     scope: Scope | None,
@@ -475,14 +494,10 @@ def scoped_quality_records(
     Records whose district is not known (quality.UNKNOWN_DISTRICT) could belong to any
     district, so only those who may see the force row's records see them.
     """
-    area = district
-    if district == quality.UNKNOWN_DISTRICT:
-        forces = sorted(set(district_forces(con).values()))
-        area = forces[0] if forces else district
     return _guarded(
         con,
         scope,
-        area,
+        _quality_area(con, district),
         lambda: quality.problems(con, rule_id=rule_id, district=district),
         action=action,
         metric_id=None,

@@ -10,6 +10,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from safeguarding.ui.safe import shown
+
 from apptests import open_page, private_env, signed_in
 
 METRIC_PAGE = "pages/metric.py"
@@ -96,7 +98,7 @@ def test_a_rebase_without_a_reason_is_refused_and_nothing_changes(db):
     at.text_input(key=f"{FORM}_by").input("Performance board")
     at.button(key=f"{FORM}_submit").click().run()
 
-    assert [e.value for e in at.error] == ["Give the reason for recalculating the limits."]
+    assert [shown(e.value) for e in at.error] == ["Give the reason for recalculating the limits."]
     assert rebases_of(db) == before
 
 

@@ -38,12 +38,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(demo_db_path, chromium) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free loopback port, on the session's demo database."""
+    """`streamlit run serve.py` (the dashboard behind its middleware) on a free loopback port,
+    on the session's demo database."""
     port = _free_port()
     env = dict(os.environ, SAFEGUARDING_DB=demo_db_path)
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",

@@ -170,6 +170,18 @@ def may_view_records(district: str) -> bool:
     return current_scope().can_view_records(district, access.district_forces(store.reader()))
 
 
+def own_area(options: list[str], fallback: str) -> str:
+    """The area a page opens on: a district lead's own district if offered, else ``fallback``
+    (so a lead is never shown, by default, an area whose records they may not see)."""
+    own = current_scope().district
+    return own if own in options else fallback
+
+
+def refusal_note(district: str) -> str:
+    """Why the current user is not shown records for ``district`` (nothing is logged)."""
+    return current_scope().refusal(district, access.district_forces(store.reader()))
+
+
 def records_fetcher(
     action: access.Action = "download",
     *,

@@ -19,7 +19,6 @@ from safeguarding import access, audit, contract, imports, quality, store
 from safeguarding.paths import db_path
 from safeguarding.ui import app, auth_ui
 from safeguarding.ui.safe import md
-from safeguarding.ui.safe import table as safe_table
 
 _LOG = logging.getLogger(__name__)
 
@@ -196,7 +195,7 @@ def render_contract_section() -> None:
         key="data_template_download",
     )
     st.markdown(f"Reference (key): **{chosen.key_label}**")
-    st.table(safe_table(contract_frame(table).set_index("Column")))
+    st.table(contract_frame(table).set_index("Column"))
     if chosen.rules:
         st.markdown("Rules (errors): " + "; ".join(r.text.describe for r in chosen.rules) + ".")
     queries = quality.rules_for(table)
@@ -278,6 +277,11 @@ def last_loaded_frame() -> pd.DataFrame:
             "by": "By",
         }
     )
+
+
+def may_view_quality_records(district: str) -> bool:
+    """Whether the records behind a count for ``district`` are the current user's to see."""
+    return access.can_view_quality_records(store.reader(), auth_ui.current_scope(), district)
 
 
 def render_query_records(rule_id: str, district: str) -> pd.DataFrame | None:

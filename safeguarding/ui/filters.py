@@ -28,6 +28,7 @@ from safeguarding.ui.safe import md, md_list
 
 _SHARED = "sg_shared_filters"
 _WRITTEN = "sg_written_params"
+_LINKED = "sg_linked_district"
 ALL_PARAMS = ("month", "quarter", "districts", "district", "metric")
 
 
@@ -223,6 +224,8 @@ def district(options: Sequence[str], *, default: str, label: str = "District") -
     """One district (or force row)."""
     options = list(options)
     shared = _shared()
+    raw = st.query_params.get("district")
+    from_link = raw in options and _url_changed("district")
     initial = _initial_one(
         "district",
         options,
@@ -233,9 +236,20 @@ def district(options: Sequence[str], *, default: str, label: str = "District") -
         "f_district", initial, lambda v: v in options, url_changed=_url_changed("district")
     )
     chosen = st.sidebar.selectbox(label, options, key="f_district")
+    st.session_state[_LINKED] = chosen if from_link and chosen == raw else None
     shared["district"] = chosen
     _write("district", chosen)
     return chosen
+
+
+def asked_by_link(district: str) -> bool:
+    """Did the link that opened this run ask for this district (``?district=``)?
+
+    A page offers records only for areas the user may see; when a link asks for another one,
+    the request goes to the access door all the same, so the attempt is refused and logged.
+    A default, a remembered choice or a later rerun is not such a request.
+    """
+    return st.session_state.get(_LINKED) == district
 
 
 def metric(options: Sequence[registry.Metric], *, key: str = "f_metric") -> registry.Metric:

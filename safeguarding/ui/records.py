@@ -18,7 +18,7 @@ import streamlit as st
 
 from safeguarding import downloads, registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, auth_ui, views
+from safeguarding.ui import app, auth_ui, filters, views
 from safeguarding.ui.safe import md
 
 RECONCILIATION_NOTE = (
@@ -74,7 +74,14 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 
 def show_records(metric: registry.Metric, district: str, month: dt.date, *, key: str) -> None:
-    """The records behind one figure as a table with a download, for those allowed to see them."""
+    """The records behind one figure as a table with a download, for those allowed to see them.
+
+    For an area the user may not see, the page says so without asking the access door, unless
+    the link asked for that area: then the door refuses and logs the attempt.
+    """
+    if not auth_ui.may_view_records(district) and not filters.asked_by_link(district):
+        st.info(f"Records not shown. {md(auth_ui.refusal_note(district))}", icon="🔒")
+        return
     rows = records_behind(metric.id, district, month)
     if rows is None:
         return

@@ -78,3 +78,12 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
     out.index = out.index.map(cell)
     out.index.name = cell(frame.index.name)
     return out
+
+
+_UNESCAPE = re.compile(r"\\([" + re.escape(string.punctuation) + r"])")
+
+
+def shown(source: str) -> str:
+    """The text a reader sees for Markdown made by ``md`` (for tests and logs): escapes and word
+    joiners removed. Not a Markdown renderer: other syntax in ``source`` is left as it is."""
+    return _UNESCAPE.sub(r"\1", source).replace(_WORD_JOINER, "")

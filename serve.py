@@ -1,0 +1,15 @@
+"""Run the dashboard with the HTTP protections of safeguarding.server: streamlit run serve.py
+
+dashboard.py is the app; this file only wraps it in st.App so that every request passes the
+middleware first (no /_stcore/metrics, anti-framing headers, records files served once).
+Streamlit's options (.streamlit/config.toml, --server.* flags) apply as with dashboard.py.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from safeguarding.server import Protect
+
+app = st.App(Path(__file__).with_name("dashboard.py"), middleware=[Middleware(Protect)])
