@@ -11,7 +11,7 @@ import streamlit as st
 
 from safeguarding import charts, registry, targets
 from safeguarding.formatting import format_value, month_label
-from safeguarding.ui import app, views
+from safeguarding.ui import app, safe, views
 from safeguarding.ui.periods import CHANGE_ARROWS, Period
 
 TREND_MONTHS = 24
@@ -79,7 +79,8 @@ def trend_figure(district: str, month: dt.date) -> tuple[go.Figure, str]:
     start = views.last_months(month, TREND_MONTHS)
     fig = charts.metric_small_multiples(
         panels,
-        title=f"{district}: every metric by month, {month_label(start)} to {month_label(month)}",
+        title=f"{safe.chart(district)}: every metric by month, {month_label(start)} to "
+        f"{month_label(month)}",
     )
     alt = (
         f"{len(panels)} small line charts, one per metric, of {district}'s monthly figures from "

@@ -12,6 +12,7 @@ markup or an icon.
 
 from __future__ import annotations
 
+import html
 import re
 import string
 
@@ -87,3 +88,17 @@ def shown(source: str) -> str:
     """The text a reader sees for Markdown made by ``md`` (for tests and logs): escapes and word
     joiners removed. Not a Markdown renderer: other syntax in ``source`` is left as it is."""
     return _UNESCAPE.sub(r"\1", source).replace(_WORD_JOINER, "")
+
+
+def chart(value: object) -> str:
+    """An outside value for a Plotly title, label, legend or hover text. Plotly draws a subset
+    of HTML in them (``<a href>`` becomes a working link in the chart), and shows an entity as its
+    character, so escaping ``<``, ``>`` and ``&`` makes the value read as typed."""
+    return html.escape("" if value is None else str(value), quote=False)
+
+
+def chart_frame(frame: pd.DataFrame, column: str = "district") -> pd.DataFrame:
+    """``frame`` with its area names made safe for a chart (see ``chart``)."""
+    if column not in frame.columns:
+        return frame
+    return frame.assign(**{column: frame[column].map(chart)})

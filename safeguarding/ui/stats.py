@@ -18,7 +18,7 @@ import streamlit as st
 
 from safeguarding import charts, charts_stats, registry, signals, spc, targets
 from safeguarding.formatting import format_value, month_label
-from safeguarding.ui import app
+from safeguarding.ui import app, safe
 
 VARIATION_SHORT = {
     "improvement_high": ("▲", "Improving"),
@@ -121,7 +121,11 @@ def trend_figure(
     """Small multiples of the trend, with SPC limits when available; and its alt text."""
     spc = "upl" in frame.columns
     fig = charts.trend_small_multiples(
-        frame, title=title, unit=metric.unit, units=units, forces=forces
+        safe.chart_frame(frame),
+        title=title,
+        unit=metric.unit,
+        units=[safe.chart(u) for u in units],
+        forces=[safe.chart(f) for f in forces],
     )
     return fig, charts.trend_alt(metric.title, metric.unit, frame, units, spc=spc)
 
@@ -131,7 +135,7 @@ def detail_figure(
 ) -> tuple[go.Figure, str]:
     """One district's full history, large: an SPC chart when available, else a trend line."""
     one = frame[frame["district"] == district].sort_values("month").reset_index(drop=True)
-    title = f"{metric.title}: {district}, by month"
+    title = f"{metric.title}: {safe.chart(district)}, by month"
     if "upl" in one.columns and one["value"].notna().any():
         target = one["target"].dropna()
         fig = charts_stats.spc_figure(
@@ -144,7 +148,12 @@ def detail_figure(
         )
         return fig, spc_alt(one, metric, district)
     fig = charts.trend_small_multiples(
-        one, title=title, unit=metric.unit, units=[district], columns=1, height_per_row=380
+        safe.chart_frame(one),
+        title=title,
+        unit=metric.unit,
+        units=[safe.chart(district)],
+        columns=1,
+        height_per_row=380,
     )
     return fig, charts.trend_alt(metric.title, metric.unit, one, [district], spc=False)
 
@@ -179,7 +188,12 @@ def comparison_figure(
         if figure is not None:
             return figure
     title = f"{metric.title}: districts compared, {month_label(month)}"
-    fig = charts.comparison_bar(month_frame, title=title, unit=metric.unit, units=units)
+    fig = charts.comparison_bar(
+        safe.chart_frame(month_frame),
+        title=title,
+        unit=metric.unit,
+        units=[safe.chart(u) for u in units],
+    )
     note = "Bars show each area's figure; the dashed line is the target."
     return fig, charts.comparison_alt(metric.title, metric.unit, month_frame, month), note
 
@@ -192,7 +206,7 @@ def _funnel(metric, districts_only, month_frame, month, forces):
     title = f"{metric.title}: districts compared, {month_label(month)}"
     try:
         fig = charts_stats.funnel_figure(
-            districts_only.dropna(subset=["value"]),
+            safe.chart_frame(districts_only.dropna(subset=["value"])),
             title=title,
             x_title="Number of cases (denominator)",
             y_title=charts.axis_title(metric.unit),
