@@ -46,7 +46,7 @@ def positive_arg(text: str) -> int:
 def print_frame(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         # For people (a spreadsheet may open it); `export` writes rows exactly for re-import.
-        downloads.neutralise(frame).to_csv(sys.stdout, index=False)
+        sys.stdout.write(downloads.csv_bytes(frame).decode("utf-8"))
     else:
         print(frame.to_string(index=False) if len(frame) else "(no rows)")
 

@@ -6,7 +6,7 @@ reference such as ``=HYPERLINK("http://...","Click")`` would become a working li
 the file a district lead opens. Following the OWASP guidance on CSV injection
 (https://owasp.org/www-community/attacks/CSV_Injection), every text cell that starts with one of
 those characters is prefixed with a single quote, which spreadsheets show as text; the CSV writer
-already quotes cells holding commas, quotes or line breaks.
+quotes cells holding commas, quotes or line breaks (carriage returns included).
 
 Only text is changed. Numbers (negative ones included) are written as numbers, which no
 spreadsheet evaluates, and so are dates and empty cells; a text cell that is a plain number,
@@ -49,4 +49,6 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV for people, formulas neutralised."""
-    return neutralise(frame).to_csv(index=False).encode("utf-8")
+    # CRLF line ends (RFC 4180) also make the writer quote any cell holding a carriage return,
+    # which a spreadsheet would otherwise take as the end of the row.
+    return neutralise(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")

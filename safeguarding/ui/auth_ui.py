@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from safeguarding import access, audit, downloads, registry, store
+from safeguarding import access, audit, downloads, registry, server, store
 from safeguarding.paths import db_path
 from safeguarding.ui import app
 from safeguarding.ui.safe import md
@@ -227,6 +227,13 @@ def records_csv(
     return lambda: to_bytes(fetch(metric_id, district, month))
 
 
+def records_file_name(name: str) -> str:
+    """Every records download is named ``records_...``: the server sends such a file once and
+    then forgets it (safeguarding.server), so its URL cannot be fetched again without a click."""
+    name = name.replace(" ", "_")
+    return name if name.startswith(server.RECORDS_PREFIX) else server.RECORDS_PREFIX + name
+
+
 def download_records_button(
     metric_id: str,
     district: str,
@@ -248,7 +255,7 @@ def download_records_button(
     st.download_button(
         label,
         data=records_csv(current_scope(), metric_id, district, month, to_bytes=to_bytes),
-        file_name=file_name or f"{metric_id}_{district}_{month:%Y-%m}.csv".replace(" ", "_"),
+        file_name=records_file_name(file_name or f"{metric_id}_{district}_{month:%Y-%m}.csv"),
         mime="text/csv",
         on_click="ignore",
         key=key,

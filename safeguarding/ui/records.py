@@ -101,7 +101,7 @@ def show_records(metric: registry.Metric, district: str, month: dt.date, *, key:
         month,
         key=key,
         to_bytes=_csv,
-        file_name=f"records_{metric.id}_{district}_{month:%Y-%m}.csv".replace(" ", "_"),
+        file_name=auth_ui.records_file_name(f"{metric.id}_{district}_{month:%Y-%m}.csv"),
         help="Pseudonymised, for reconciliation only.",
     )
 
@@ -134,7 +134,7 @@ def all_records_download(district: str, month: dt.date, *, key: str) -> None:
     st.download_button(
         f"Download all records for {md(district)}, {month:%B %Y} (ZIP)",
         data=_all_records_zip(auth_ui.records_fetcher("download"), district, month, app.units()[1]),
-        file_name=f"records_{district}_{month:%Y-%m}.zip".replace(" ", "_"),
+        file_name=auth_ui.records_file_name(f"{district}_{month:%Y-%m}.zip"),
         mime="application/zip",
         key=key,
         on_click="ignore",

@@ -226,6 +226,19 @@ def figures_download(
     metric: registry.Metric, frame: pd.DataFrame, forces: list[str], *, key: str, label: str
 ) -> None:
     """A CSV of figures for circulation, with small numbers suppressed."""
+    st.download_button(
+        label,
+        data=figures_csv(metric, frame, forces),
+        file_name=f"{metric.id}.csv",
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        help=suppression.DEFAULT_RULE.note(),
+    )
+
+
+def figures_csv(metric: registry.Metric, frame: pd.DataFrame, forces: list[str]) -> bytes:
+    """The figures download: small numbers suppressed, no live spreadsheet formula."""
     data = frame[["district", "month", "numerator", "denominator", "value", "target", "status"]]
     safe = suppression.suppress_figures(data, metric.unit, totals=forces)
     safe = safe.assign(status=safe["status"].map(targets.STATUS_WORDS)).rename(
@@ -239,15 +252,7 @@ def figures_download(
             "status": "Status",
         }
     )
-    st.download_button(
-        label,
-        data=downloads.csv_bytes(safe),
-        file_name=f"{metric.id}.csv",
-        mime="text/csv",
-        key=key,
-        on_click="ignore",
-        help=suppression.DEFAULT_RULE.note(),
-    )
+    return downloads.csv_bytes(safe)
 
 
 def metric_section(
