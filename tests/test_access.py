@@ -424,3 +424,13 @@ def test_data_quality_records_pass_the_same_door_and_unknown_districts_need_the_
     assert list(log["action"]) == ["view", "refused"]  # newest first
     assert log.iloc[0]["detail"] == f"data-quality query {rule}"
     assert log.iloc[0]["rows"] == len(rows)
+
+
+def test_the_quality_records_a_page_may_offer_are_those_the_door_would_give(demo_db):
+    # A page offers only these, so that no visit asks for (and logs the refusal of) records the
+    # user did not ask for.
+    assert access.can_view_quality_records(demo_db, KIRKLEES_LEAD, "Kirklees")
+    assert not access.can_view_quality_records(demo_db, KIRKLEES_LEAD, "Leeds")
+    assert not access.can_view_quality_records(demo_db, KIRKLEES_LEAD, quality.UNKNOWN_DISTRICT)
+    assert access.can_view_quality_records(demo_db, access.DEMO_SCOPE, quality.UNKNOWN_DISTRICT)
+    assert not access.can_view_quality_records(demo_db, None, "Kirklees")

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -32,7 +33,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
 ]
 
-APP = ROOT / "tests" / "auth_app" / "app.py"
+# app.py behind the middleware of safeguarding.server, as the dashboard is served.
+APP = ROOT / "tests" / "auth_app" / "serve.py"
 LEAD = "kirklees.lead@force.example"
 STARTUP_SECONDS = 60
 
@@ -193,6 +195,11 @@ def test_a_district_lead_signs_in_sees_their_records_and_is_refused_another_dist
         page.get_by_role("button", name="Download these records (CSV)").click()
     csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert csv[0].startswith("offender_ref,district") and len(csv) == expected + 1
+    # The file's URL, fetched again without the signed-in session's cookies: not served.
+    assert "/media/" in download.value.url
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(download.value.url, timeout=5)
+    assert gone.value.code == 404
 
     page.goto(f"{base}/?district=Leeds&month=2014-08")
     expect(
