@@ -1,7 +1,8 @@
 """Run the dashboard with the HTTP protections of safeguarding.server: streamlit run serve.py
 
 dashboard.py is the app; this file only wraps it in st.App so that every request passes the
-middleware first (no /_stcore/metrics, anti-framing headers, records files served once).
+middleware first (no /_stcore/metrics, anti-framing headers, records files forgotten just after
+they are sent).
 Streamlit's options (.streamlit/config.toml, --server.* flags) apply as with dashboard.py.
 """
 

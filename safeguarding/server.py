@@ -8,11 +8,14 @@
 * adds anti-framing and related headers to every response (``X-Frame-Options: DENY``,
   ``Content-Security-Policy: frame-ancestors 'none'``, ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: same-origin``), so no other site can frame the dashboard (clickjacking);
-* serves a records file once. A download's bytes are served at ``/media/<hash>.<ext>`` to
-  whoever holds the URL, with no cookie check. Records files (every one is named ``records_...``,
-  built in the click's own run by the access door, which checks the scope and logs it) are
-  deleted from the server's memory as soon as they have been sent, marked ``no-store``, so the
-  URL answers 404 afterwards; a second click builds and logs them again.
+* lets a records file be fetched only just after the click. A download's bytes are served at
+  ``/media/<hash>.<ext>`` to whoever holds the URL, with no cookie check. Records files (every
+  one is named ``records_...``, built in the click's own run by the access door, which checks the
+  scope and logs it) are marked ``no-store`` and deleted from the server's memory
+  ``GRACE_SECONDS`` after they are first sent, so the URL answers 404 from then on; a second
+  click builds and logs them again. The grace exists because Streamlit's front end fetches a
+  deferred download twice at once (a check of the URL, and the download itself); it runs from
+  the first fetch, and later fetches do not extend it.
 
 Nothing here knows the pages; the rules are tested in tests/test_hostile.py and
 tests/test_security_server.py.
@@ -20,6 +23,7 @@ tests/test_security_server.py.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -40,6 +44,7 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 BLOCKED_SUFFIXES = ("/_stcore/metrics",)
 RECORDS_PREFIX = "records_"
+GRACE_SECONDS = 5.0
 
 
 def _media_file_id(path: str) -> str | None:
@@ -83,10 +88,25 @@ def forget_media_file(file_id: str) -> None:
 
 
 class Protect:
-    """ASGI middleware: blocked routes, security headers, records served once."""
+    """ASGI middleware: blocked routes, security headers, records fetchable only just after the
+    click."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._doomed: set[str] = set()
+
+    def _forget_soon(self, file_id: str) -> None:
+        """Delete the file GRACE_SECONDS after its first complete fetch (once per file)."""
+        if file_id in self._doomed:
+            return
+        self._doomed.add(file_id)
+
+        def forget() -> None:
+            self._doomed.discard(file_id)
+            forget_media_file(file_id)
+            _LOG.info("Records file %s deleted after it was served", file_id)
+
+        asyncio.get_running_loop().call_later(GRACE_SECONDS, forget)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,8 +141,7 @@ class Protect:
                 and message["type"] == "http.response.body"
                 and not message.get("more_body", False)
             ):
-                forget_media_file(file_id)
-                _LOG.info("Records file %s served once and deleted", file_id)
+                self._forget_soon(file_id)
 
         await self.app(scope, receive, send_with_headers)
 

@@ -3,13 +3,14 @@ checks that a page drew such text only as text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from safeguarding import actions, recommendations, store
+from safeguarding import actions, rebases, recommendations, store
 
 # Every construct Streamlit's Markdown would turn into a link, an image, HTML, colour, LaTeX,
 # bold or an icon, plus a bare URL and a bare www. address (GitHub autolinks). The host is
@@ -20,6 +21,7 @@ HOSTILE = (
 )
 HOSTILE_DISTRICT = HOSTILE  # replaces Calderdale everywhere in the copy
 REPLACED = "Calderdale"
+REBASED_METRIC = "misper_high_risk_attended_60m"
 # References a spreadsheet would run as formulas (OWASP CSV injection), one per trigger.
 FORMULAS = [
     '=HYPERLINK("http://evil.test/f","Click")',
@@ -101,6 +103,16 @@ def build(demo_db_path: str, target: Path) -> str:
         .fetchone()[0]
     )
     recommendations.save(path, ref, status="in_progress", evidence=HOSTILE)
+    # A rebase typed the same way, shown in the metric page's register (an st.table).
+    rebases.record(
+        path,
+        metric_id=REBASED_METRIC,
+        district=HOSTILE_DISTRICT,
+        month=dt.date(2019, 1, 1),
+        reason=HOSTILE,
+        agreed_by=HOSTILE,
+        agreed_on=dt.date(2019, 2, 1),
+    )
     return path
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from safeguarding import audit, metrics, store
+from safeguarding import audit, metrics, server, store
 from safeguarding.paths import ROOT
 
 pytestmark = [
@@ -197,6 +197,7 @@ def test_a_district_lead_signs_in_sees_their_records_and_is_refused_another_dist
     assert csv[0].startswith("offender_ref,district") and len(csv) == expected + 1
     # The file's URL, fetched again without the signed-in session's cookies: not served.
     assert "/media/" in download.value.url
+    time.sleep(server.GRACE_SECONDS + 1)
     with pytest.raises(urllib.error.HTTPError) as gone:
         urllib.request.urlopen(download.value.url, timeout=5)
     assert gone.value.code == 404

@@ -33,7 +33,7 @@ import hostile
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding import audit, registry
+from safeguarding import audit, registry, server
 from safeguarding.paths import ROOT
 from safeguarding.server import SECURITY_HEADERS
 from safeguarding.ui.safe import md, shown
@@ -134,6 +134,16 @@ def test_a_bad_link_is_echoed_as_text(on_hostile_db):
     warning = at.warning[0].value
     assert shown(warning).startswith(f"Not a district: '{hostile.HOSTILE}x'")
     assert not hostile.live_markdown(warning)
+
+
+def test_a_typed_rebase_reason_is_shown_as_text(on_hostile_db):
+    at = _page_run(
+        "metric.py",
+        {"metric": hostile.REBASED_METRIC, "district": hostile.HOSTILE_DISTRICT},
+    )
+    cells = [str(v) for t in at.table for v in t.value.to_numpy().ravel().tolist()]
+    assert md(hostile.HOSTILE) in cells
+    assert assert_only_text(at) >= 3
 
 
 def test_typed_evidence_and_actions_are_shown_as_text(on_hostile_db):
@@ -335,7 +345,7 @@ def test_every_response_forbids_framing(hostile_server):
 
 
 @pytest.mark.browser
-def test_a_records_download_is_served_once_and_never_without_the_session(
+def test_a_records_download_url_dies_just_after_the_click_and_never_serves_without_it(
     hostile_server, hostile_browser
 ):
     page, _ = hostile_browser
@@ -354,7 +364,8 @@ def test_a_records_download_is_served_once_and_never_without_the_session(
     body = Path(download.path()).read_text(encoding="utf-8")
     assert "'=HYPERLINK(" in body  # the hostile reference, neutralised
     assert download.url.startswith(hostile_server) and "/media/" in download.url
-    # The same URL, without the browser's cookies or session: gone.
+    # The same URL, without the browser's cookies or session, once the grace has run: gone.
+    time.sleep(server.GRACE_SECONDS + 1)
     with pytest.raises(urllib.error.HTTPError) as gone:
         urllib.request.urlopen(download.url, timeout=5)
     assert gone.value.code == 404

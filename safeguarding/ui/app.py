@@ -9,6 +9,7 @@ import streamlit as st
 
 from safeguarding import demo, scorecard, store, targets
 from safeguarding.paths import db_path
+from safeguarding.ui.safe import md
 
 CSS = """
 <style>
@@ -44,7 +45,7 @@ def ensure_database() -> None:
     with st.spinner("First start: building the demo database (about half a minute)..."):
         built = store.build_if_absent(path, lambda con: demo.build(con))
     if built:
-        st.toast(f"Built a demo database at {path}.")
+        st.toast(f"Built a demo database at {md(path)}.")
         st.session_state["built_demo"] = True
 
 

@@ -228,8 +228,8 @@ def records_csv(
 
 
 def records_file_name(name: str) -> str:
-    """Every records download is named ``records_...``: the server sends such a file once and
-    then forgets it (safeguarding.server), so its URL cannot be fetched again without a click."""
+    """Every records download is named ``records_...``: the server forgets such a file just after
+    sending it (safeguarding.server), so its URL cannot be fetched later without a new click."""
     name = name.replace(" ", "_")
     return name if name.startswith(server.RECORDS_PREFIX) else server.RECORDS_PREFIX + name
 
