@@ -11,6 +11,7 @@ import pandas as pd
 
 from safeguarding import (
     cli_data,
+    cli_peers,
     cli_review,
     demo,
     metrics,
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.set_defaults(func=func)
     cli_review.add_commands(sub, common)
     cli_data.add_commands(sub, common)
+    cli_peers.add_commands(sub, common)
     return parser
 
 

@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, registry, store
+from safeguarding import metrics, peers, registry, store
 from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
 
 FIRST_MONTH = dt.date(2014, 1, 1)
@@ -671,6 +671,11 @@ def build(
         {"district": [s.name for s in specs], "force": [s.force for s in specs]}
     )
     _insert(con, "districts", district_rows)
+    sizes: dict[str, float] = {}
+    for s in specs:
+        sizes[s.force] = sizes.get(s.force, 0.0) + s.under_18k
+    # Invented most similar groups, by size (see peers.demo_groups): data, like a real list.
+    peers.replace(con, peers.demo_groups(sizes))
     pop_rows = []
     for s in specs:
         for year in range(2014, last_month.year + 1):
@@ -727,5 +732,12 @@ def build(
     metrics.refresh(con, FIRST_MONTH, last_month)
     return {
         t: con.execute(f"select count(*) from {t}").fetchone()[0]
-        for t in (*RECORD_TABLES, "districts", "targets", "recommendations", "metric_values")
+        for t in (
+            *RECORD_TABLES,
+            "districts",
+            "peer_groups",
+            "targets",
+            "recommendations",
+            "metric_values",
+        )
     }
