@@ -99,7 +99,8 @@ def ranked_alt(c: Comparison, *, period_label: str) -> str:
         else f"{c.force} has no figure"
     )
     group = (
-        f"; its most similar group ({len(c.peers)} forces) averages "
+        f"; its most similar group ({len(c.peers)} force{'' if len(c.peers) == 1 else 's'}) "
+        f"averages "
         f"{format_value(c.group.mean, m.unit)}"
         if c.group.mean is not None
         else "; it has no most similar group with figures"

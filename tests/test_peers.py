@@ -298,3 +298,76 @@ def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forc
     assert row["SPC: variation"] == "Special cause: improvement (higher is better)"
     assert row["SPC: assurance"] == "May or may not meet the target"
     assert row["Position"] == peers.WEAK_SIGNAL
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def many_forces(n: int = 43) -> pd.DataFrame:
+    """n forces of growing size whose attendance rates spread more than chance allows."""
+    den = [40.0 + 15 * i for i in range(n)]
+    rate = [0.70 + 0.25 * ((i * 7) % n) / n for i in range(n)]
+    num = [round(d * r) for d, r in zip(den, rate, strict=True)]
+    return pd.DataFrame(
+        {
+            "force": [f"Force {i:02d}" for i in range(n)],
+            "numerator": num,
+            "denominator": den,
+            "value": [100 * a / b for a, b in zip(num, den, strict=True)],
+        }
+    )
+
+
+def test_the_ranked_chart_marks_the_force_and_its_group_and_its_alt_text_says_where_it_is():
+    from safeguarding import peer_charts
+
+    c = peers.compare(CASELOAD, registry.get("rso_caseload_per_officer"), "Force A", FORCES[1:2])
+    fig = peer_charts.ranked_figure(c, period_label="March 2024")
+    bars = {t.meta["member"]: list(t.y) for t in fig.data if t.type == "bar"}
+    assert bars == {"other": ["Force C"], "group": ["Force B"], "this force": ["Force A"]}
+    assert fig.layout.yaxis.categoryarray == ("Force A", "Force B", "Force C")  # best at the top
+    lines = [t.name for t in fig.data if t.type == "scatter"]
+    assert lines == ["Group mean (58.0)", "All forces mean (69.3)"]
+    assert peer_charts.ranked_alt(c, period_label="March 2024") == (
+        "Ranked bar chart of 3 forces on sex offenders per offender manager in March 2024, best "
+        "first: Force A is 3rd of 3 at 100.0; its most similar group (1 force) averages 58.0; "
+        "all forces average 69.3. Best Force C (50.0), last Force A (100.0). The figures are in "
+        "the table below."
+    )
+    table = peer_charts.ranked_table(c)
+    assert table["Force"].tolist() == ["Force C", "Force B", "Force A"]
+    assert table["Peer"].tolist() == ["", "Most similar group", "This force"]
+
+
+def test_with_43_forces_the_funnel_is_adjusted_for_overdispersion_and_says_so():
+    from safeguarding import peer_charts
+
+    frame = many_forces()
+    c = peers.compare(frame, ATTENDED_METRIC, "Force 10", ["Force 11", "Force 12"])
+    assert c.position.overdispersion.startswith("43 forces: limits widened for overdispersion")
+    fig = peer_charts.funnel_figure(c, period_label="March 2024")
+    assert fig.layout.meta["adjusted"] is True
+    notes = [a.text for a in fig.layout.annotations]
+    assert any(n.startswith("43 forces: limits widened for overdispersion") for n in notes)
+    marked = {t.meta["member"]: sorted(t.x) for t in fig.data if "member" in (t.meta or {})}
+    assert marked == {"group": [205.0, 220.0], "this force": [190.0]}
+    alt = peer_charts.funnel_alt(c, period_label="March 2024")
+    assert alt.startswith("Funnel plot of 43 forces on high-risk missing children attended")
+    assert "43 forces: limits widened for overdispersion" in alt
+    assert f"Force 10: {c.position.words.lower()}" in alt
+    funnel_rows = peer_charts.funnel_table(c)
+    assert len(funnel_rows) == 43 and set(funnel_rows["Against the limits"]) <= {
+        "Within the limits",
+        "Above the 95% limit",
+        "Below the 95% limit",
+        "Above the 99.8% limit",
+        "Below the 99.8% limit",
+    }
+
+
+def test_a_median_has_no_funnel_plot():
+    from safeguarding import peer_charts
+
+    frame = CASELOAD.assign(value=[30.0, 40.0, 50.0])
+    c = peers.compare(frame, registry.get("iioc_turnaround_days"), "Force A", FORCES[1:])
+    assert peer_charts.funnel_figure(c, period_label="March 2024") is None
