@@ -48,7 +48,13 @@ def cmd_demo(args) -> None:
             )
     started = time.perf_counter()
     with store.writer(path, fresh=True) as con:
-        counts = demo.build(con, seed=args.seed, forces=args.forces, last_month=args.to)
+        counts = demo.build(
+            con,
+            seed=args.seed,
+            forces=args.forces,
+            last_month=args.to,
+            progress=demo.TerminalProgress(),
+        )
     seconds = time.perf_counter() - started
     print(
         f"Built demo database {path} in {seconds:.1f} s (seed {args.seed}, {args.forces} force(s))"

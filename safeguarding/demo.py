@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 import duckdb
 import numpy as np
@@ -571,6 +575,32 @@ class DistrictBuilder:
         )
 
 
+class TerminalProgress:
+    """A progress bar on the terminal, one step per force: ``[#####-----] 12/45 Force 12 1m03s``.
+
+    Redrawn in place on a terminal; on a pipe or a log file one line per step instead, so the
+    log still shows how far a build got."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.perf_counter()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        filled = round(self.width * done / total) if total else self.width
+        seconds = int(time.perf_counter() - self.started)
+        line = (
+            f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} {what:<24.24} "
+            f"{seconds // 60}m{seconds % 60:02d}s"
+        )
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done == total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
 RECORD_TABLES = (
     "offenders",
     "offender_visits",
@@ -659,8 +689,13 @@ def build(
     seed: int = 2014,
     forces: int = 1,
     last_month: dt.date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, int]:
-    """Fill an empty database (schema already created) with demo data; return rows per table."""
+    """Fill an empty database (schema already created) with demo data; return rows per table.
+
+    ``progress(done, total, what)`` is called as each force is finished and around the last
+    step (every metric and its SPC signals), e.g. ``TerminalProgress()`` for a bar on the
+    terminal."""
     last_month = (last_month or last_complete_month()).replace(day=1)
     if last_month < dt.date(2015, 1, 1):
         raise ValueError("The demo needs at least January 2014 to January 2015.")
@@ -695,25 +730,36 @@ def build(
     )
 
     force_no = {f: i for i, f in enumerate(dict.fromkeys(s.force for s in specs), start=1)}
-    for d_no, spec in enumerate(specs):
-        rng = np.random.default_rng([seed, force_no[spec.force], d_no + 1])
-        tag = f"{force_no[spec.force]:02d}{d_no:03d}"
-        builder = DistrictBuilder(spec, clock, rng, tag)
-        offenders, visits, managers = builder.offenders()
-        investigations, reviews = builder.investigations()
-        for table, frame in (
-            ("offenders", offenders),
-            ("offender_visits", visits),
-            ("offender_managers", managers),
-            ("missing_reports", builder.missing_reports()),
-            ("forensic_cases", builder.forensic_cases()),
-            ("investigations", investigations),
-            ("investigation_reviews", reviews),
-            ("conferences", builder.conferences()),
-            ("custody_detentions", builder.custody_detentions()),
-            ("workforce", builder.workforce(managers)),
-        ):
-            _insert(con, table, frame)
+    report = progress or (lambda done, total, what: None)
+    steps = len(force_no) + 1  # every force, then the metrics and their SPC signals
+    for force, number in force_no.items():
+        # One force's districts at a time, appended table by table: few large appends are much
+        # cheaper than many small ones, and memory holds one force's records, not every force's.
+        parts: dict[str, list[pd.DataFrame]] = {table: [] for table in RECORD_TABLES}
+        for d_no, spec in enumerate(specs):
+            if spec.force != force:
+                continue
+            rng = np.random.default_rng([seed, number, d_no + 1])
+            builder = DistrictBuilder(spec, clock, rng, f"{number:02d}{d_no:03d}")
+            offenders, visits, managers = builder.offenders()
+            investigations, reviews = builder.investigations()
+            for table, frame in (
+                ("offenders", offenders),
+                ("offender_visits", visits),
+                ("offender_managers", managers),
+                ("missing_reports", builder.missing_reports()),
+                ("forensic_cases", builder.forensic_cases()),
+                ("investigations", investigations),
+                ("investigation_reviews", reviews),
+                ("conferences", builder.conferences()),
+                ("custody_detentions", builder.custody_detentions()),
+                ("workforce", builder.workforce(managers)),
+            ):
+                parts[table].append(frame)
+        for table, frames in parts.items():
+            _insert(con, table, pd.concat(frames, ignore_index=True))
+        del parts
+        report(number, steps, force)
 
     force_names = list(force_no)
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
@@ -729,7 +775,9 @@ def build(
         seed=str(seed),
         forces=str(forces),
     )
+    report(steps - 1, steps, "computing metrics")
     metrics.refresh(con, FIRST_MONTH, last_month)
+    report(steps, steps, "metrics and SPC signals")
     return {
         t: con.execute(f"select count(*) from {t}").fetchone()[0]
         for t in (
