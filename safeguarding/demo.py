@@ -135,7 +135,8 @@ def _refs(rng: np.random.Generator, prefix: str, n: int) -> np.ndarray:
 
 def _unique_refs(rng, prefix: str, n: int) -> np.ndarray:
     refs = _refs(rng, prefix, n)
-    while len(np.unique(refs)) < n:  # astronomically rare; redraw rather than risk a clash
+    # A set counts distinct references several times faster than np.unique's sort.
+    while len(set(refs.tolist())) < n:  # rare; redraw rather than risk a clash
         refs = _refs(rng, prefix, n)
     return refs
 
