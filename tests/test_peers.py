@@ -268,7 +268,7 @@ def test_position_on_the_funnel_is_the_exact_binomial_test_and_says_too_few_forc
     assert c.position.centre == pytest.approx(100 * centre)
 
 
-def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forces):
+def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forces, capsys):
     with store.writer(three_forces) as con:
         for row in ATTENDED.itertuples():
             con.execute(
@@ -298,6 +298,14 @@ def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forc
     assert row["SPC: variation"] == "Special cause: improvement (higher is better)"
     assert row["SPC: assurance"] == "May or may not meet the target"
     assert row["Position"] == peers.WEAK_SIGNAL
+    code, out, _ = run(
+        capsys, "peers", "compare", "Force A", "--month", "2024-03", "--db", three_forces,
+        "--format", "csv",
+    )  # fmt: skip
+    assert code == 0 and "90.0%,Special cause: improvement" in out and ",73.3%," in out
+    code, _, err = run(capsys, "peers", "compare", "Force Q", "--month", "2024-03", "--db",
+                       three_forces)  # fmt: skip
+    assert code == 2 and "No force called 'Force Q'" in err
 
 
 # --- charts --------------------------------------------------------------------------------------
