@@ -531,12 +531,18 @@ def rank_words(rank: int | None, of: int, direction: str) -> str:
     return f"{_ordinal(rank)} of {of}" + (f" ({best})" if rank == 1 else "")
 
 
-def signal_and_position(con: duckdb.DuckDBPyConnection, force: str, period: Period) -> pd.DataFrame:
+def signal_and_position(
+    con: duckdb.DuckDBPyConnection,
+    force: str,
+    period: Period,
+    done: Sequence[Comparison] | None = None,
+) -> pd.DataFrame:
     """One row per metric: the force's figure, its SPC verdict (for the period's last month)
-    beside its place among its peers and all forces, and whether that place is a signal."""
+    beside its place among its peers and all forces, and whether that place is a signal.
+    ``done``: the ``comparisons`` for this force and period, if the caller has them already."""
     spc = spc_for(con, force, period.last).set_index("metric_id")
     rows = []
-    for c in comparisons(con, force, period):
+    for c in done if done is not None else comparisons(con, force, period):
         m = c.metric
         variation = spc["variation"].get(m.id) if m.id in spc.index else None
         assurance = spc["assurance"].get(m.id) if m.id in spc.index else None

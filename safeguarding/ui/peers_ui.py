@@ -22,7 +22,8 @@ def comparisons(force: str, period: Period) -> list[peers.Comparison]:
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _signal_and_position(version: int, force: str, period: Period) -> pd.DataFrame:
-    return peers.signal_and_position(app.con(), force, period)
+    done = comparisons(force, period)  # cached: the page draws the same comparisons below
+    return peers.signal_and_position(app.con(), force, period, done)
 
 
 def signal_and_position(force: str, period: Period) -> pd.DataFrame:
