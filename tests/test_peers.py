@@ -379,3 +379,25 @@ def test_a_median_has_no_funnel_plot():
     frame = CASELOAD.assign(value=[30.0, 40.0, 50.0])
     c = peers.compare(frame, registry.get("iioc_turnaround_days"), "Force A", FORCES[1:])
     assert peer_charts.funnel_figure(c, period_label="March 2024") is None
+
+
+def test_a_quarter_pools_each_forces_months_before_comparing(three_forces):
+    # Force A: 9/10, 1/10, 10/10 in Q1 2024 -> 20/30 = 66.7%; Force B: 5/10 each month -> 50%.
+    months = [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
+    with store.writer(three_forces) as con:
+        for force, counts in (("Force A", (9, 1, 10)), ("Force B", (5, 5, 5))):
+            for month, n in zip(months, counts, strict=True):
+                con.execute(
+                    "insert into metric_values values ('misper_high_risk_attended_60m', $f, $m,"
+                    " $n, 10, 10 * $n)",
+                    {"f": force, "m": month, "n": n},
+                )
+    con = store.reader(three_forces)
+    frame = peers.force_figures(
+        con, Period.quarter("2024Q1"), metric_id="misper_high_risk_attended_60m"
+    ).set_index("force")
+    assert frame.loc["Force A", "value"] == pytest.approx(100 * 20 / 30)
+    assert frame.loc["Force B", "value"] == pytest.approx(50.0)
+    (c,) = peers.comparisons(con, "Force A", Period.quarter("2024Q1"))
+    assert c.national.mean == pytest.approx((100 * 20 / 30 + 50) / 2)
+    assert c.national.pooled == pytest.approx(100 * 35 / 60)
