@@ -775,6 +775,8 @@ def build(
         source="demo",
         seed=str(seed),
         forces=str(forces),
+        # the force a page opens on when the viewer may see several (demo mode, national role)
+        default_force=WEST_YORKSHIRE,
     )
     report(steps - 1, steps, "computing metrics")
     metrics.refresh(con, FIRST_MONTH, last_month)

@@ -223,7 +223,13 @@ def test_a_name_that_is_no_force_is_escaped_and_ignored(env):
     at = run_as(ANALYST, force="[x](http://evil.example)")
     assert not at.exception
     assert at.warning[0].value.startswith("Not a force: '\\[x\\]\\(http")
-    assert at.session_state["sg_force"] == "Force 02"
+    assert at.session_state["sg_force"] == "West Yorkshire"  # the demo's default force
+
+
+def test_without_a_link_a_national_role_opens_on_the_databases_own_force(env):
+    at = run_as(ANALYST)
+    assert at.session_state["sg_force"] == "West Yorkshire"
+    assert at.query_params["force"] == "West Yorkshire"
 
 
 def test_the_peer_page_compares_the_chosen_force_for_each_role(env):

@@ -183,7 +183,8 @@ def choose_force() -> str:
     return filters.force(
         every,
         allowed=sorted(scope.figure_forces(force_of)),
-        default=home[0] if home else None,
+        # a national viewer opens on the database's own force (meta default_force), if it has one
+        default=home[0] if home else app.meta().get("default_force"),
         refused=force_refused,
     )
 
