@@ -249,3 +249,13 @@ def test_the_roles_file_with_an_unknown_force_locks_everyone_out(env, tmp_path, 
     monkeypatch.setenv("SAFEGUARDING_ROLES", str(bad))
     at = run_as(WY_CHIEF)
     assert at.error and "access settings have an error" in at.error[0].value
+
+
+def test_on_a_one_force_database_a_links_force_is_read_once_and_dropped(monkeypatch, demo_db_path):
+    monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
+    at = run_as(None, force="Force 09")
+    assert not at.exception
+    assert at.warning[0].value.startswith("Not a force: 'Force 09'")
+    assert "force" not in at.query_params
+    assert not [s for s in at.sidebar.selectbox if s.label == "Force"]
+    assert at.session_state["sg_force"] == "West Yorkshire"

@@ -318,6 +318,6 @@ def force(
         chosen = allowed[0]
     _shared()["force"] = chosen
     st.session_state[app.FORCE_KEY] = chosen
-    if len(options) > 1:
-        _write("force", chosen)
+    # One force: nothing to choose, so a link's force (right or wrong) is dropped once read.
+    _write("force", chosen if len(options) > 1 else None)
     return chosen
