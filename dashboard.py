@@ -18,6 +18,9 @@ st.html(app.CSS)
 app.ensure_database()
 # Sign-in and role (or demo mode on demo data); stops here for anyone without access.
 scope = auth_ui.gate()
+# The force every page is for (a choice only on a database of several forces), before any page
+# asks for its districts.
+force = auth_ui.choose_force()
 
 
 def _page(path: str, title: str, url_path: str, **kwargs) -> st.Page:
@@ -29,6 +32,7 @@ sections: dict[str, list[st.Page]] = {
         _page("pages/overview.py", "Overview", "overview", default=True),
         _page("pages/metric.py", "Metric detail", "metric"),
         _page("pages/district.py", "District", "district"),
+        _page("pages/peers.py", "Peers", "peers"),
     ],
     "Themes": [
         _page(f"pages/{theme_id}.py", title, theme_id.replace("_", "-"))

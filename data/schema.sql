@@ -149,6 +149,18 @@ create table if not exists recommendations (
     check (completed_on is null or completed_on >= report_date)
 );
 
+-- Most similar groups (MSG): each force's up to seven most similar forces, for peer comparison.
+-- Not symmetric: a peer of X need not count X among its own peers. Loaded whole from a file
+-- (python -m safeguarding peers load FILE); see docs/peers.md.
+create table if not exists peer_groups (
+    force varchar not null,
+    peer varchar not null,
+    primary key (force, peer),
+    check (length(trim(force)) > 0),
+    check (length(trim(peer)) > 0),
+    check (force <> peer)
+);
+
 -- Targets: dated, force-wide (district null) or for one district (or the force row by name).
 create table if not exists targets (
     metric_id varchar not null,

@@ -15,11 +15,20 @@ district_lead   all               their own district(s) only; not the    no
                                   force row, which holds every district
 data_admin      all               none (give leadership as well if the   yes
                                   person needs records)
+national_       every force's     none (add leadership of a force for    no
+analyst         figures           that force's records)
 demo            all               all (the data is invented)             yes, but no
                                                                          imports
 =============== ================= ====================================== ===========
 
 ``demo`` is never granted by the roles file: it is the scope of demo mode only (see ``mode``).
+
+Forces. "all" above means all of the person's own force: on a database holding several forces
+(the national demo, or an inspectorate's copy) each grant names its force (``force = "..."`` in
+the roles file; a district lead's force is that of their district). On a one-force database the
+force need not be named. Only ``national_analyst`` (and demo mode) sees every force's figures,
+and it opens no records by itself. ``check_force`` is the door for a force's figures: a link to
+another force is refused and logged, like a district's records.
 
 Run ``python -m safeguarding.access [--roles PATH] [--db PATH]`` to check a roles file.
 """
@@ -51,9 +60,10 @@ PCC_OFFICE = "pcc_office"
 DISTRICT_LEAD = "district_lead"
 DATA_ADMIN = "data_admin"
 DEMO = "demo"
+NATIONAL_ANALYST = "national_analyst"
 
 # Most to least access: the first role a scope holds is the one shown as "the" role.
-ROLES = (LEADERSHIP, DISTRICT_LEAD, PCC_OFFICE, DATA_ADMIN)
+ROLES = (LEADERSHIP, DISTRICT_LEAD, NATIONAL_ANALYST, PCC_OFFICE, DATA_ADMIN)
 _ALL_RECORDS = frozenset({LEADERSHIP, DEMO})
 _ADMINS = frozenset({LEADERSHIP, DATA_ADMIN, DEMO})
 _IMPORTERS = frozenset({LEADERSHIP, DATA_ADMIN})
@@ -86,6 +96,8 @@ class Scope:
     districts: frozenset[str] = frozenset()
     name: str = ""
     flags: frozenset[str] = field(default_factory=frozenset)
+    # The person's own force(s), as the roles file names them; see ``home_forces``.
+    forces: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # A scope that grants nothing, or a lead without a district, is a bug upstream: fail at
@@ -136,9 +148,52 @@ class Scope:
         is_force = not is_district and district_or_force in set(force_of.values())
         if not (is_district or is_force):
             return False
-        if self.roles & _ALL_RECORDS:
+        if DEMO in self.roles:
             return True
+        if LEADERSHIP in self.roles:
+            # leadership opens its own force's records only; a national role adds none
+            force = force_of[district_or_force] if is_district else district_or_force
+            if force in self.home_forces(force_of):
+                return True
         return is_district and DISTRICT_LEAD in self.roles and district_or_force in self.districts
+
+    def home_forces(self, force_of: Mapping[str, str]) -> frozenset[str]:
+        """The forces this person belongs to: those named for them, their districts' forces, or,
+        on a database holding one force only, that force (a one-force deployment need not name
+        it). Empty on a several-force database when nothing names a force: such a scope sees no
+        force until the roles file says which."""
+        own = set(self.forces) | {force_of[d] for d in self.districts if d in force_of}
+        if own:
+            return frozenset(own)
+        every = set(force_of.values())
+        return frozenset(every) if len(every) == 1 else frozenset()
+
+    def sees_every_force(self) -> bool:
+        return bool(self.roles & {NATIONAL_ANALYST, DEMO})
+
+    def figure_forces(self, force_of: Mapping[str, str]) -> frozenset[str]:
+        """The forces whose figures (not records) this scope may see."""
+        if self.sees_every_force():
+            return frozenset(force_of.values())
+        return self.home_forces(force_of)
+
+    def can_view_force(self, force: str, force_of: Mapping[str, str]) -> bool:
+        return force in self.figure_forces(force_of)
+
+    def force_refusal(self, force: str, force_of: Mapping[str, str]) -> str:
+        """Why this scope may not see a force's figures, safe to show the user."""
+        if force not in set(force_of.values()):
+            return f"There is no force called '{force}'."
+        own = sorted(self.home_forces(force_of))
+        if not own:
+            return (
+                "Your access does not name a force, and this database holds several. Ask the "
+                "dashboard's administrator to add your force to the roles file."
+            )
+        return (
+            f"Your access covers the figures of {', '.join(own)} only, not {force}. A national "
+            "role is needed to see other forces."
+        )
 
     def can_admin(self) -> bool:
         """Targets, rebases and the access log."""
@@ -157,6 +212,12 @@ class Scope:
         """A plain-English reason for refusing records, safe to show the user."""
         if district_or_force not in force_of and district_or_force not in set(force_of.values()):
             return f"There is no district or force called '{district_or_force}'."
+        if LEADERSHIP in self.roles and DISTRICT_LEAD not in self.roles:
+            own = ", ".join(sorted(self.home_forces(force_of))) or "no force"
+            return (
+                f"Your access covers the records of {own} only. You can see the figures for "
+                f"{district_or_force}, but not the records behind them."
+            )
         if DISTRICT_LEAD in self.roles and self.districts:
             own = ", ".join(sorted(self.districts))
             return (
@@ -200,6 +261,7 @@ REFUSE_MESSAGE = (
 class Grant:
     roles: frozenset[str]
     districts: frozenset[str] = frozenset()
+    forces: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -215,6 +277,20 @@ class RolesConfig:
     def districts(self) -> set[str]:
         grants = [*self.users.values(), *self.groups.values()]
         return {d for g in grants for d in g.districts}
+
+    def forces(self) -> set[str]:
+        grants = [*self.users.values(), *self.groups.values()]
+        return {f for g in grants for f in g.forces}
+
+    def check_forces(self, known: Iterable[str]) -> None:
+        """Raise RolesConfigError if a grant names a force the database lacks."""
+        known = set(known)
+        unknown = sorted(self.forces() - known)
+        if unknown:
+            raise RolesConfigError(
+                f"{self.source}: unknown force(s) {', '.join(map(repr, unknown))}; the "
+                f"database's forces are {', '.join(sorted(known)) or '(none)'}."
+            )
 
     def check_districts(self, known: Iterable[str]) -> None:
         """Raise RolesConfigError if a district lead is given a district the database lacks."""
@@ -250,6 +326,7 @@ class RolesConfig:
             roles=frozenset().union(*(g.roles for g in grants)),
             districts=frozenset().union(*(g.districts for g in grants)),
             name=name,
+            forces=frozenset().union(*(g.forces for g in grants)),
         )
 
 
@@ -287,7 +364,7 @@ def load_roles(path: str | os.PathLike[str] | None = None) -> RolesConfig:
 
 
 _TOP_KEYS = {"group_claim", "require_verified_email", "users", "groups"}
-_ENTRY_KEYS = {"role", "district"}
+_ENTRY_KEYS = {"role", "district", "force"}
 
 
 def parse_roles(raw: Mapping[str, Any], *, source: str = "<memory>") -> RolesConfig:
@@ -334,7 +411,9 @@ def _parse_entry(entry: Any, where: str) -> Grant:
         raise RolesConfigError(f'{where}: expected a table such as {{ role = "pcc_office" }}.')
     extra = sorted(set(entry) - _ENTRY_KEYS)
     if extra:
-        raise RolesConfigError(f"{where}: unknown key(s) {', '.join(extra)}; use role, district.")
+        raise RolesConfigError(
+            f"{where}: unknown key(s) {', '.join(extra)}; use role, district, force."
+        )
     roles = _strings(entry.get("role"), where, "role")
     if not roles:
         raise RolesConfigError(f"{where}: needs a role, one of {', '.join(ROLES)}.")
@@ -355,7 +434,8 @@ def _parse_entry(entry: Any, where: str) -> Grant:
             f"{where}: only a district_lead has a district; {', '.join(sorted(roles))} covers "
             "every district already."
         )
-    return Grant(roles=frozenset(roles), districts=frozenset(districts))
+    forces = _strings(entry.get("force"), where, "force")
+    return Grant(roles=frozenset(roles), districts=frozenset(districts), forces=frozenset(forces))
 
 
 def _strings(value: Any, where: str, key: str) -> list[str]:
@@ -508,6 +588,38 @@ def scoped_quality_records(
     )
 
 
+def check_force(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope | None,
+    force: str,
+    *,
+    audit_path: str | os.PathLike[str] | None = None,
+) -> None:
+    """The door to a force's figures: return if ``scope`` may see them; otherwise log the
+    refusal (action 'refused', district = the force asked for) and raise AccessDenied."""
+    force_of = district_forces(con)
+    if scope is not None and scope.can_view_force(force, force_of):
+        return
+    reason = (
+        "You are not signed in with access to this dashboard."
+        if scope is None
+        else scope.force_refusal(force, force_of)
+    )
+    audit.log(
+        audit.Entry(
+            user_id=scope.user_id if scope else "(no scope)",
+            role=scope.roles_label if scope else "(none)",
+            action="refused",
+            metric_id=None,
+            district=force,
+            month=None,
+            detail=f"figures of force refused: {reason}",
+        ),
+        audit_path,
+    )
+    raise AccessDenied(reason)
+
+
 # --- command line: check a roles file -----------------------------------------------------------
 
 
@@ -521,7 +633,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = load_roles(args.roles)
-        config.check_districts(district_forces(store.reader(args.db)))
+        force_of = district_forces(store.reader(args.db))
+        config.check_districts(force_of)
+        config.check_forces(force_of.values())
     except (RolesConfigError, store.StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ import pandas as pd
 
 from safeguarding import (
     cli_data,
+    cli_peers,
     cli_review,
     demo,
     metrics,
@@ -47,7 +48,13 @@ def cmd_demo(args) -> None:
             )
     started = time.perf_counter()
     with store.writer(path, fresh=True) as con:
-        counts = demo.build(con, seed=args.seed, forces=args.forces, last_month=args.to)
+        counts = demo.build(
+            con,
+            seed=args.seed,
+            forces=args.forces,
+            last_month=args.to,
+            progress=demo.TerminalProgress(),
+        )
     seconds = time.perf_counter() - started
     print(
         f"Built demo database {path} in {seconds:.1f} s (seed {args.seed}, {args.forces} force(s))"
@@ -276,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.set_defaults(func=func)
     cli_review.add_commands(sub, common)
     cli_data.add_commands(sub, common)
+    cli_peers.add_commands(sub, common)
     return parser
 
 

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, registry, store
+from safeguarding import metrics, peers, registry, store
 from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
 
 FIRST_MONTH = dt.date(2014, 1, 1)
@@ -131,7 +135,8 @@ def _refs(rng: np.random.Generator, prefix: str, n: int) -> np.ndarray:
 
 def _unique_refs(rng, prefix: str, n: int) -> np.ndarray:
     refs = _refs(rng, prefix, n)
-    while len(np.unique(refs)) < n:  # astronomically rare; redraw rather than risk a clash
+    # A set counts distinct references several times faster than np.unique's sort.
+    while len(set(refs.tolist())) < n:  # rare; redraw rather than risk a clash
         refs = _refs(rng, prefix, n)
     return refs
 
@@ -571,6 +576,32 @@ class DistrictBuilder:
         )
 
 
+class TerminalProgress:
+    """A progress bar on the terminal, one step per force: ``[#####-----] 12/45 Force 12 1m03s``.
+
+    Redrawn in place on a terminal; on a pipe or a log file one line per step instead, so the
+    log still shows how far a build got."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.perf_counter()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        filled = round(self.width * done / total) if total else self.width
+        seconds = int(time.perf_counter() - self.started)
+        line = (
+            f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} {what:<24.24} "
+            f"{seconds // 60}m{seconds % 60:02d}s"
+        )
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done == total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
 RECORD_TABLES = (
     "offenders",
     "offender_visits",
@@ -659,8 +690,13 @@ def build(
     seed: int = 2014,
     forces: int = 1,
     last_month: dt.date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, int]:
-    """Fill an empty database (schema already created) with demo data; return rows per table."""
+    """Fill an empty database (schema already created) with demo data; return rows per table.
+
+    ``progress(done, total, what)`` is called as each force is finished and around the last
+    step (every metric and its SPC signals), e.g. ``TerminalProgress()`` for a bar on the
+    terminal."""
     last_month = (last_month or last_complete_month()).replace(day=1)
     if last_month < dt.date(2015, 1, 1):
         raise ValueError("The demo needs at least January 2014 to January 2015.")
@@ -671,6 +707,11 @@ def build(
         {"district": [s.name for s in specs], "force": [s.force for s in specs]}
     )
     _insert(con, "districts", district_rows)
+    sizes: dict[str, float] = {}
+    for s in specs:
+        sizes[s.force] = sizes.get(s.force, 0.0) + s.under_18k
+    # Invented most similar groups, by size (see peers.demo_groups): data, like a real list.
+    peers.replace(con, peers.demo_groups(sizes))
     pop_rows = []
     for s in specs:
         for year in range(2014, last_month.year + 1):
@@ -690,25 +731,36 @@ def build(
     )
 
     force_no = {f: i for i, f in enumerate(dict.fromkeys(s.force for s in specs), start=1)}
-    for d_no, spec in enumerate(specs):
-        rng = np.random.default_rng([seed, force_no[spec.force], d_no + 1])
-        tag = f"{force_no[spec.force]:02d}{d_no:03d}"
-        builder = DistrictBuilder(spec, clock, rng, tag)
-        offenders, visits, managers = builder.offenders()
-        investigations, reviews = builder.investigations()
-        for table, frame in (
-            ("offenders", offenders),
-            ("offender_visits", visits),
-            ("offender_managers", managers),
-            ("missing_reports", builder.missing_reports()),
-            ("forensic_cases", builder.forensic_cases()),
-            ("investigations", investigations),
-            ("investigation_reviews", reviews),
-            ("conferences", builder.conferences()),
-            ("custody_detentions", builder.custody_detentions()),
-            ("workforce", builder.workforce(managers)),
-        ):
-            _insert(con, table, frame)
+    report = progress or (lambda done, total, what: None)
+    steps = len(force_no) + 1  # every force, then the metrics and their SPC signals
+    for force, number in force_no.items():
+        # One force's districts at a time, appended table by table: few large appends are much
+        # cheaper than many small ones, and memory holds one force's records, not every force's.
+        parts: dict[str, list[pd.DataFrame]] = {table: [] for table in RECORD_TABLES}
+        for d_no, spec in enumerate(specs):
+            if spec.force != force:
+                continue
+            rng = np.random.default_rng([seed, number, d_no + 1])
+            builder = DistrictBuilder(spec, clock, rng, f"{number:02d}{d_no:03d}")
+            offenders, visits, managers = builder.offenders()
+            investigations, reviews = builder.investigations()
+            for table, frame in (
+                ("offenders", offenders),
+                ("offender_visits", visits),
+                ("offender_managers", managers),
+                ("missing_reports", builder.missing_reports()),
+                ("forensic_cases", builder.forensic_cases()),
+                ("investigations", investigations),
+                ("investigation_reviews", reviews),
+                ("conferences", builder.conferences()),
+                ("custody_detentions", builder.custody_detentions()),
+                ("workforce", builder.workforce(managers)),
+            ):
+                parts[table].append(frame)
+        for table, frames in parts.items():
+            _insert(con, table, pd.concat(frames, ignore_index=True))
+        del parts
+        report(number, steps, force)
 
     force_names = list(force_no)
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
@@ -723,9 +775,20 @@ def build(
         source="demo",
         seed=str(seed),
         forces=str(forces),
+        # the force a page opens on when the viewer may see several (demo mode, national role)
+        default_force=WEST_YORKSHIRE,
     )
+    report(steps - 1, steps, "computing metrics")
     metrics.refresh(con, FIRST_MONTH, last_month)
+    report(steps, steps, "metrics and SPC signals")
     return {
         t: con.execute(f"select count(*) from {t}").fetchone()[0]
-        for t in (*RECORD_TABLES, "districts", "targets", "recommendations", "metric_values")
+        for t in (
+            *RECORD_TABLES,
+            "districts",
+            "peer_groups",
+            "targets",
+            "recommendations",
+            "metric_values",
+        )
     }

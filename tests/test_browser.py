@@ -126,6 +126,7 @@ PAGES = [
         3,
     ),
     ("district?district=Kirklees&month=2014-08", "Kirklees", 1),
+    ("peers", "West Yorkshire and its peers", 0),
     ("about", "About the data", 0),
     ("quarterly-review?quarter=2024Q3", "Quarterly review", 0),
     ("actions", "Action log", 0),

@@ -77,22 +77,41 @@ def months() -> list[dt.date]:
     return _months(data_version())
 
 
+FORCE_KEY = "sg_force"  # set by filters.force (dashboard.py) for every run
+
+
+def current_force() -> str | None:
+    """The force chosen for this run (None before the force filter has run: every force)."""
+    return st.session_state.get(FORCE_KEY)
+
+
 @st.cache_data(ttl=3600, show_spinner=False)
-def _scorecard(version: int, month: dt.date) -> pd.DataFrame:
-    return scorecard.scorecard(con(), month)
+def _scorecard(version: int, month: dt.date, force: str | None) -> pd.DataFrame:
+    return scorecard.scorecard(con(), month, force=force)
 
 
 def scorecard_frame(month: dt.date) -> pd.DataFrame:
-    return _scorecard(data_version(), month)
+    return _scorecard(data_version(), month, current_force())
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _units(version: int) -> tuple[list[str], list[str]]:
-    return scorecard.units(con())
+def _units(version: int, force: str | None) -> tuple[list[str], list[str]]:
+    return scorecard.units(con(), force)
 
 
 def units() -> tuple[list[str], list[str]]:
-    return _units(data_version())
+    """(districts, force rows) of the chosen force: every page is for one force."""
+    return _units(data_version(), current_force())
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _force_of(version: int) -> dict[str, str]:
+    return dict(con().execute("select district, force from districts").fetchall())
+
+
+def force_of() -> dict[str, str]:
+    """Each district's force."""
+    return _force_of(data_version())
 
 
 def as_at_caption() -> None:

@@ -19,7 +19,7 @@ import streamlit as st
 
 from safeguarding import access, audit, downloads, registry, server, store
 from safeguarding.paths import db_path
-from safeguarding.ui import app
+from safeguarding.ui import app, filters
 from safeguarding.ui.safe import md
 
 _LOG = logging.getLogger(__name__)
@@ -102,7 +102,9 @@ def _signed_in_scope() -> access.Scope:
     claims = dict(st.user.to_dict())
     try:
         config = access.load_roles()
-        config.check_districts(access.district_forces(store.reader()))
+        force_of = access.district_forces(store.reader())
+        config.check_districts(force_of)
+        config.check_forces(force_of.values())
     except store.StoreError as exc:
         st.error(md(exc))
         st.stop()
@@ -162,6 +164,30 @@ def records_for(
     except registry.UnknownMetricError as exc:
         st.error(md(exc))
     return None
+
+
+def force_refused(force: str) -> str:
+    """Log that the current user was refused ``force``'s figures; the message to show them."""
+    try:
+        access.check_force(store.reader(), current_scope(), force, audit_path=audit.default_path())
+    except access.AccessDenied as exc:
+        return f"Figures not shown. {exc}"
+    return ""
+
+
+def choose_force() -> str:
+    """The force every page is for, from the forces the current user may see (dashboard.py)."""
+    scope = current_scope()
+    force_of = app.force_of()
+    every = sorted(set(force_of.values()))
+    home = sorted(scope.home_forces(force_of))
+    return filters.force(
+        every,
+        allowed=sorted(scope.figure_forces(force_of)),
+        # a national viewer opens on the database's own force (meta default_force), if it has one
+        default=home[0] if home else app.meta().get("default_force"),
+        refused=force_refused,
+    )
 
 
 def may_view_records(district: str) -> bool:

@@ -6,6 +6,8 @@ URL scheme (every value checked against an allowlist; a bad one gets a message, 
 * ``districts=Leeds,Wakefield``             districts shown (absent: all)
 * ``district=Leeds``                        one district or force row (metric detail, district page)
 * ``metric=<metric id>``                    one metric (theme pages, metric detail)
+* ``force=West Yorkshire``                  the force every page is for (only on a database of
+                                            several forces; kept on every page)
 
 Where a value comes from, in order: the widget (the user has just changed it), the URL (a shared
 link, or the first load), the value last chosen on another page in this session (so filters
@@ -29,7 +31,9 @@ from safeguarding.ui.safe import md, md_list
 _SHARED = "sg_shared_filters"
 _WRITTEN = "sg_written_params"
 _LINKED = "sg_linked_district"
-ALL_PARAMS = ("month", "quarter", "districts", "district", "metric")
+ALL_PARAMS = ("month", "quarter", "districts", "district", "metric", "force")
+# The force is chosen once (in dashboard.py) for every page, so no page's keep_only drops it.
+GLOBAL_PARAMS = ("force",)
 
 
 def _shared() -> dict[str, Any]:
@@ -39,7 +43,7 @@ def _shared() -> dict[str, Any]:
 def keep_only(*names: str) -> None:
     """Drop URL parameters this page does not use, so its link says exactly what it shows."""
     for name in list(st.query_params.keys()):
-        if name not in names:
+        if name not in names and name not in GLOBAL_PARAMS:
             _write(name, None)
 
 
@@ -276,3 +280,51 @@ def metric(options: Sequence[registry.Metric], *, key: str = "f_metric") -> regi
 def month_of(chosen: Period) -> dt.date:
     """The month a monthly page shows for a period (a quarter's last month)."""
     return chosen.last
+
+
+def force(
+    options: Sequence[str],
+    *,
+    allowed: Sequence[str],
+    default: str | None,
+    refused: Callable[[str], str],
+) -> str:
+    """The force every page is for: one of ``allowed`` (the forces the user may see).
+
+    On a database of one force there is nothing to choose: no widget and nothing in the URL. A
+    link to a force outside ``allowed`` gets ``refused(force)``'s message (the caller logs the
+    refusal) and the user's own force instead; a name that is no force gets a warning. With no
+    allowed force at all the page stops with the refusal.
+    """
+    options = list(options)
+    allowed = [f for f in options if f in set(allowed)]
+    raw = st.query_params.get("force")
+    if not allowed:
+        st.error(md(refused(raw if raw in options else (options[0] if options else ""))))
+        st.stop()
+    initial = None
+    if raw is not None:
+        if raw in allowed:
+            initial = raw
+        elif raw in options:
+            st.error(md(refused(raw)))
+        else:
+            st.warning(f"Not a force: '{md(raw)}'. Showing {md(default or allowed[0])}.")
+    if initial is None:
+        remembered = _shared().get("force")
+        if remembered in allowed:
+            initial = remembered
+        else:
+            initial = default if default in allowed else allowed[0]
+    if len(allowed) > 1:
+        _claim_widget("f_force", initial, lambda v: v in allowed, url_changed=_url_changed("force"))
+        chosen = st.sidebar.selectbox(
+            "Force", allowed, key="f_force", help="Every page shows this force's figures."
+        )
+    else:
+        chosen = allowed[0]
+    _shared()["force"] = chosen
+    st.session_state[app.FORCE_KEY] = chosen
+    # One force: nothing to choose, so a link's force (right or wrong) is dropped once read.
+    _write("force", chosen if len(options) > 1 else None)
+    return chosen

@@ -1,0 +1,261 @@
+"""A force as a first-class choice: force scoping in safeguarding.access, and the dashboard per
+role on a database of three forces (AppTest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from safeguarding import access, audit, demo, store
+
+from apptests import dashboard, html, signed_in
+
+FORCE_OF = {
+    "Kirklees": "West Yorkshire",
+    "Leeds": "West Yorkshire",
+    "Force 02 District A": "Force 02",
+    "Force 02 District B": "Force 02",
+    "Force 03 District A": "Force 03",
+}
+ONE_FORCE = {"Kirklees": "West Yorkshire", "Leeds": "West Yorkshire"}
+
+
+def scope(*roles: str, districts=(), forces=()) -> access.Scope:
+    return access.Scope(
+        user_id="u@x.example",
+        roles=frozenset(roles),
+        districts=frozenset(districts),
+        forces=frozenset(forces),
+    )
+
+
+# --- scoping, unit ------------------------------------------------------------------------------
+
+
+def test_a_force_user_sees_their_own_force_only():
+    s = scope(access.LEADERSHIP, forces=["West Yorkshire"])
+    assert s.figure_forces(FORCE_OF) == {"West Yorkshire"}
+    assert s.can_view_force("West Yorkshire", FORCE_OF)
+    assert not s.can_view_force("Force 02", FORCE_OF)
+    assert s.force_refusal("Force 02", FORCE_OF) == (
+        "Your access covers the figures of West Yorkshire only, not Force 02. A national role "
+        "is needed to see other forces."
+    )
+
+
+def test_a_district_leads_force_is_that_of_their_district():
+    s = scope(access.DISTRICT_LEAD, districts=["Force 02 District A"])
+    assert s.figure_forces(FORCE_OF) == {"Force 02"}
+    assert s.can_view_records("Force 02 District A", FORCE_OF)
+    assert not s.can_view_records("Force 02 District B", FORCE_OF)
+    assert not s.can_view_force("West Yorkshire", FORCE_OF)
+
+
+def test_a_national_role_sees_every_forces_figures_and_no_records():
+    s = scope(access.NATIONAL_ANALYST)
+    assert s.figure_forces(FORCE_OF) == {"West Yorkshire", "Force 02", "Force 03"}
+    assert not any(s.can_view_records(area, FORCE_OF) for area in [*FORCE_OF, "Force 02"])
+    assert "can see figures but not the records" in s.refusal("Leeds", FORCE_OF)
+
+
+def test_a_national_role_with_leadership_of_a_force_opens_that_forces_records_only():
+    s = scope(access.NATIONAL_ANALYST, access.LEADERSHIP, forces=["West Yorkshire"])
+    assert s.can_view_force("Force 03", FORCE_OF)
+    assert s.can_view_records("Leeds", FORCE_OF) and s.can_view_records("West Yorkshire", FORCE_OF)
+    assert not s.can_view_records("Force 03 District A", FORCE_OF)
+    assert not s.can_view_records("Force 03", FORCE_OF)
+    assert "records of West Yorkshire only" in s.refusal("Force 03", FORCE_OF)
+
+
+def test_on_a_one_force_database_no_force_need_be_named():
+    s = scope(access.LEADERSHIP)
+    assert s.figure_forces(ONE_FORCE) == {"West Yorkshire"}
+    assert s.can_view_records("West Yorkshire", ONE_FORCE)
+
+
+def test_on_a_several_force_database_a_grant_without_a_force_sees_no_force():
+    s = scope(access.PCC_OFFICE)
+    assert s.figure_forces(FORCE_OF) == frozenset()
+    assert "does not name a force" in s.force_refusal("West Yorkshire", FORCE_OF)
+    assert not scope(access.LEADERSHIP).can_view_records("Leeds", FORCE_OF)
+
+
+def test_demo_mode_sees_every_force_and_its_records():
+    assert access.DEMO_SCOPE.figure_forces(FORCE_OF) == {"West Yorkshire", "Force 02", "Force 03"}
+    assert access.DEMO_SCOPE.can_view_records("Force 02 District B", FORCE_OF)
+
+
+def test_the_roles_file_takes_a_force_and_checks_it_against_the_database():
+    config = access.parse_roles(
+        {
+            "users": {
+                "a@wyp.example": {"role": "leadership", "force": "West Yorkshire"},
+                "b@hmicfrs.example": {"role": "national_analyst"},
+            }
+        }
+    )
+    assert config.users["a@wyp.example"].forces == {"West Yorkshire"}
+    got = config.scope_for({"email": "a@wyp.example"})
+    assert got.forces == {"West Yorkshire"} and got.role == access.LEADERSHIP
+    assert config.scope_for({"email": "b@hmicfrs.example"}).role == access.NATIONAL_ANALYST
+    config.check_forces(FORCE_OF.values())
+    with pytest.raises(access.RolesConfigError, match="unknown force\\(s\\) 'West Yorks'"):
+        access.parse_roles(
+            {"users": {"a@x.example": {"role": "leadership", "force": "West Yorks"}}}
+        ).check_forces(FORCE_OF.values())
+    with pytest.raises(access.RolesConfigError, match="use role, district, force"):
+        access.parse_roles({"users": {"a@x.example": {"role": "leadership", "forse": "X"}}})
+
+
+def test_check_force_logs_the_refusal_and_raises(tmp_path, three_forces_path):
+    log = tmp_path / "audit.duckdb"
+    con = store.reader(three_forces_path)
+    s = scope(access.LEADERSHIP, forces=["West Yorkshire"])
+    access.check_force(con, s, "West Yorkshire", audit_path=log)
+    with pytest.raises(access.AccessDenied, match="figures of West Yorkshire only"):
+        access.check_force(con, s, "Force 02", audit_path=log)
+    entry = audit.recent(log).iloc[0]
+    assert (entry["action"], entry["district"], entry["role"]) == (
+        "refused",
+        "Force 02",
+        "leadership",
+    )
+
+
+# --- the dashboard, per role (AppTest) ----------------------------------------------------------
+
+ROLES = """
+[users]
+"chief@wyp.example" = { role = "leadership", force = "West Yorkshire" }
+"analyst@inspectorate.example" = { role = "national_analyst" }
+"lead@force02.example" = { role = "district_lead", district = "Force 02 District A" }
+"""
+WY_CHIEF = signed_in("chief@wyp.example", "WY Chief")
+ANALYST = signed_in("analyst@inspectorate.example", "Analyst")
+F02_LEAD = signed_in("lead@force02.example", "F02 Lead")
+
+
+@pytest.fixture(scope="module")
+def three_forces_path(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
+    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, three_forces_path):
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    log = tmp_path / "audit.duckdb"
+    monkeypatch.setenv("SAFEGUARDING_DB", three_forces_path)
+    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(log))
+    return {"audit": log}
+
+
+def run_as(user: dict | None, page: str | None = None, *, force: str | None = None, **params):
+    """The dashboard opened from a link to ``force`` (the entry script reads it), then ``page``
+    with ``params`` as its query string, as a link to that page would open it. (AppTest reruns
+    only the page after the first run, so the entry script's force filter runs once, here.)"""
+    at = dashboard(user)
+    if force is not None:
+        at.query_params["force"] = force
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def test_a_force_user_sees_their_force_and_no_force_choice(env):
+    at = run_as(WY_CHIEF)
+    assert not at.exception
+    assert not [s for s in at.sidebar.selectbox if s.label == "Force"]
+    assert at.session_state["sg_force"] == "West Yorkshire"
+    assert at.query_params["force"] == "West Yorkshire"
+    table = html(at)
+    assert ">Leeds<" in table and ">West Yorkshire<" in table
+    assert "Force 02" not in table
+
+
+def test_a_crafted_link_to_another_force_is_refused_logged_and_shows_their_own(env):
+    at = run_as(WY_CHIEF, force="Force 02")
+    assert not at.exception
+    assert "figures of West Yorkshire only, not Force 02" in at.error[0].value
+    assert at.session_state["sg_force"] == "West Yorkshire"
+    assert at.query_params["force"] == "West Yorkshire"
+    assert "Force 02" not in html(at)
+    entry = audit.recent(env["audit"]).iloc[0]
+    assert (entry["action"], entry["district"], entry["user_id"]) == (
+        "refused",
+        "Force 02",
+        "chief@wyp.example",
+    )
+
+
+def test_a_national_role_chooses_any_force_by_link_or_sidebar_and_sees_no_records(env):
+    at = run_as(ANALYST, force="Force 03")
+    assert not at.exception and not at.error
+    box = next(s for s in at.sidebar.selectbox if s.label == "Force")
+    assert box.options == ["Force 02", "Force 03", "West Yorkshire"]
+    assert box.value == "Force 03"
+    assert ">Force 03 District A<" in html(at) and "Leeds" not in html(at)
+    at = run_as(ANALYST, "pages/district.py", force="Force 02", district="Force 02 District A")
+    assert not at.exception
+    assert at.title[0].value == "Force 02 District A"
+    assert any("can see figures but not the records" in e.value for e in at.error)
+
+
+def test_a_district_lead_of_another_force_sees_that_force_only(env):
+    at = run_as(F02_LEAD, force="West Yorkshire")
+    assert "figures of Force 02 only, not West Yorkshire" in at.error[0].value
+    assert at.session_state["sg_force"] == "Force 02"
+    table = html(at)
+    assert ">Force 02 District A<" in table and "Leeds" not in table
+
+
+def test_a_name_that_is_no_force_is_escaped_and_ignored(env):
+    at = run_as(ANALYST, force="[x](http://evil.example)")
+    assert not at.exception
+    assert at.warning[0].value.startswith("Not a force: '\\[x\\]\\(http")
+    assert at.session_state["sg_force"] == "West Yorkshire"  # the demo's default force
+
+
+def test_without_a_link_a_national_role_opens_on_the_databases_own_force(env):
+    at = run_as(ANALYST)
+    assert at.session_state["sg_force"] == "West Yorkshire"
+    assert at.query_params["force"] == "West Yorkshire"
+
+
+def test_the_peer_page_compares_the_chosen_force_for_each_role(env):
+    at = run_as(ANALYST, "pages/peers.py", force="Force 03", month="2015-06")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Force 03 and its peers"
+    assert len(at.get("plotly_chart")) == 2
+    at = run_as(WY_CHIEF, "pages/peers.py", force="Force 03", month="2015-06")
+    assert at.title[0].value == "West Yorkshire and its peers"
+    at = run_as(F02_LEAD, "pages/peers.py", month="2015-06")
+    assert at.title[0].value == "Force 02 and its peers"
+
+
+def test_the_roles_file_with_an_unknown_force_locks_everyone_out(env, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[users]\n"chief@wyp.example" = { role = "leadership", force = "Nowhere" }\n')
+    monkeypatch.setenv("SAFEGUARDING_ROLES", str(bad))
+    at = run_as(WY_CHIEF)
+    assert at.error and "access settings have an error" in at.error[0].value
+
+
+def test_on_a_one_force_database_a_links_force_is_read_once_and_dropped(monkeypatch, demo_db_path):
+    monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
+    at = run_as(None, force="Force 09")
+    assert not at.exception
+    assert at.warning[0].value.startswith("Not a force: 'Force 09'")
+    assert "force" not in at.query_params
+    assert not [s for s in at.sidebar.selectbox if s.label == "Force"]
+    assert at.session_state["sg_force"] == "West Yorkshire"
