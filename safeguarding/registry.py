@@ -44,10 +44,6 @@ class Metric:
     def sql_file(self):
         return QUERIES_DIR / f"{self.id}.sql"
 
-    @property
-    def records_sql_file(self):
-        return QUERIES_DIR / "records" / f"{self.id}.sql"
-
 
 class UnknownMetricError(KeyError):
     def __init__(self, metric_id: str):
