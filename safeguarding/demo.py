@@ -28,6 +28,7 @@ import pandas as pd
 
 from safeguarding import metrics, registry, store
 from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
+from safeguarding.tables import RECORD_TABLES
 
 FIRST_MONTH = dt.date(2014, 1, 1)
 WEST_YORKSHIRE = "West Yorkshire"
@@ -569,20 +570,6 @@ class DistrictBuilder:
             ],
             ignore_index=True,
         )
-
-
-RECORD_TABLES = (
-    "offenders",
-    "offender_visits",
-    "offender_managers",
-    "missing_reports",
-    "forensic_cases",
-    "investigations",
-    "investigation_reviews",
-    "conferences",
-    "custody_detentions",
-    "workforce",
-)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
