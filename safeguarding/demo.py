@@ -21,12 +21,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, registry, store
+from safeguarding import metrics, registry, sql, store
 from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
 from safeguarding.tables import RECORD_TABLES
 
@@ -259,7 +260,7 @@ class DistrictBuilder:
         w = np.clip((c.years - (2015.0 + self.lag)) / 2.0, 0, 1)
         fte_path = (1 - w) * spec.om_fte_2014 + w * goal
         postings = []  # [start month, end month or None, fte]
-        current = []
+        current: list[list[Any]] = []  # the postings filled now, as in postings
         vacancies = []  # [fte, month the post is filled again]
         for m in range(c.n):
             if m > aug14:  # none leave before the inspection month, so August 2014 is as found
@@ -414,7 +415,9 @@ class DistrictBuilder:
                 "submitted_on": submitted,
                 "completed_on": completed,
                 "outsourced": outsourced,
-                "outsource_reason": pd.Series(np.where(outsourced, reason, None), dtype=object),
+                "outsource_reason": pd.Series(
+                    np.where(outsourced, reason, np.full(n, None, dtype=object)), dtype=object
+                ),
             }
         )
 
@@ -713,6 +716,6 @@ def build(
     )
     metrics.refresh(con, FIRST_MONTH, last_month)
     return {
-        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        t: sql.scalar(con, f"select count(*) from {t}")
         for t in (*RECORD_TABLES, "districts", "targets", "recommendations", "metric_values")
     }

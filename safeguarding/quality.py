@@ -23,7 +23,7 @@ import re
 import duckdb
 import pandas as pd
 
-from safeguarding import contract, store
+from safeguarding import contract, sql, store
 
 # The rules are defined apart (the contract lists them) and are read from here as before.
 from safeguarding.quality_rules import RULES as RULES
@@ -153,7 +153,7 @@ def last_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     demo_as_at = info.get("as_at") if info.get("source") == "demo" else None
     rows = []
     for table in contract.IMPORT_TABLES:
-        count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        count = sql.scalar(con, f'select count(*) from "{table}"')
         if table in latest:
             when, file_name, by, outcome = latest[table]
             rows.append(
