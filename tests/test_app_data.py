@@ -199,7 +199,13 @@ def test_a_district_lead_sees_only_their_own_districts_records(env):
     assert audit.recent(env["audit"]).iloc[0]["action"] == "refused"
     at.selectbox(key="quality_district").set_value("Kirklees").run()
     shown = frame(at, "What to check")
-    assert len(shown) > 0
+    stored = store.reader(env["db"])
+    kirklees = quality.problems(stored, rule_id="high_risk_not_attended", district="Kirklees")
+    leeds = quality.problems(stored, rule_id="high_risk_not_attended", district="Leeds")
+    assert len(kirklees) > 0 and len(leeds) > 0  # the check below could otherwise pass empty
+    # Exactly Kirklees's records, and not one of Leeds's.
+    assert sorted(shown["Reference"]) == sorted(kirklees["reference"])
+    assert set(shown["Reference"]).isdisjoint(leeds["reference"])
 
 
 def test_the_quality_page_on_an_empty_database_says_what_to_load_first(env, monkeypatch, tmp_path):
