@@ -41,9 +41,9 @@ months as (
 offenders_managed as (
     select
         registrations.offender_ref,
-        null::varchar as officer_ref,
         registrations.district,
         months.month,
+        null::varchar as officer_ref,
         registrations.risk_level,
         registrations.managed_from,
         registrations.managed_to,
@@ -61,9 +61,9 @@ offenders_managed as (
 managers_in_post as (
     select
         null::varchar as offender_ref,
-        postings.officer_ref,
         postings.district,
         months.month,
+        postings.officer_ref,
         null::varchar as risk_level,
         null::date as managed_from,
         null::date as managed_to,
