@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -152,10 +153,19 @@ def test_a_new_metric_reaches_every_view_with_no_other_edit(project):
 
 @pytest.mark.slow
 def test_the_query_tests_take_the_new_metric_as_it_is(project):
-    # The parametrised query tests cover it without an edit.
-    done = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_queries.py")
-    assert done.returncode == 0, done.stdout[-3000:]
-    assert (
-        f"[{NEW_ID}]"
-        in run_in(project, "-m", "pytest", "--collect-only", "-q", "tests/test_queries.py").stdout
+    # The parametrised query tests cover it without an edit: run the ones it is a case of (the
+    # rest are the suite's own, unchanged, and run there).
+    done = run_in(
+        project,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_queries.py",
+        "-k",
+        NEW_ID,
     )
+    assert done.returncode == 0, done.stdout[-3000:]
+    passed = re.search(r"(\d+) passed", done.stdout)
+    assert passed and int(passed.group(1)) >= 8, done.stdout[-1000:]
