@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import duckdb
@@ -76,6 +77,16 @@ def test_every_query_file_has_a_registry_entry(path):
 def test_every_query_file_starts_with_a_header_naming_its_metric(path):
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
     assert first_line.startswith("-- ") and first_line.endswith(path.stem)
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_every_query_file_ends_by_selecting_from_final(path):
+    # The skeleton of docs/adding-a-metric.md; metrics.frame_sql relies on it to drop the sort,
+    # which the roll-up does not need.
+    last = path.read_text(encoding="utf-8").rstrip().splitlines()[-1]
+    assert re.fullmatch(r"select \* from final( order by [^;]+)?", last), last
+    metric_id = path.stem
+    assert " order by " not in metrics.frame_sql(metric_id).split("\nmonths as (")[0][-300:]
 
 
 def test_no_query_file_rolls_up_districts_itself():
