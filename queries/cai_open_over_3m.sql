@@ -1,7 +1,10 @@
 -- cai_open_over_3m
 -- Child abuse investigations still open at month end that were opened more than 3 months before
 -- month end.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (count)
+-- contributes: numerator 1 (the figure is the number of records; denominator 1)
 -- unit: investigations; numerator = value = investigations; denominator = 1
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, investigations
@@ -12,11 +15,7 @@
 --     the month's last day. Opened 31 Oct: 3 months is 31 Jan, so not counted at the end of
 --     January, counted at the end of February. Opened 30 Sep: counted on 31 Dec.
 --   * an investigation opened and closed within one month is never open at a month end.
-with district_list as (
-    select district, force from districts
-),
-
-open_investigations as (
+with open_investigations as (
     select investigation_ref, district, opened_on, closed_on
     from investigations
     where opened_on < last_day($to_month::date)
@@ -31,29 +30,20 @@ months as (
         as series (month_start)
 ),
 
-spine as (
-    select district_list.force, district_list.district, months.month, months.month_end
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(open_investigations.investigation_ref)::double as numerator
-    from spine
-    left join open_investigations
-        on open_investigations.district = spine.district
-        and open_investigations.opened_on + interval 3 month < spine.month_end
-        and (open_investigations.closed_on is null
-            or open_investigations.closed_on > spine.month_end)
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
-    select district, month, numerator, 1.0::double as denominator, numerator as value
-    from rolled_up
+    select
+        open_investigations.investigation_ref,
+        open_investigations.district,
+        months.month,
+        open_investigations.opened_on,
+        open_investigations.closed_on,
+        (open_investigations.opened_on + interval 3 month)::date as three_months_on,
+        1 as numerator
+    from open_investigations
+    inner join months
+        on open_investigations.opened_on + interval 3 month < months.month_end
+        and (open_investigations.closed_on is null
+            or open_investigations.closed_on > months.month_end)
 )
 
-select * from final order by district, month
+select * from final order by district, month, opened_on, investigation_ref

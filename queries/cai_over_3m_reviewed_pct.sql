@@ -1,7 +1,10 @@
 -- cai_over_3m_reviewed_pct
 -- Of child abuse investigations open more than 3 months at month end, the percentage with a
 -- supervisory review in the 28 days to month end.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: reviewed in the 28 days; denominator: cai_open_over_3m's count
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, investigations, investigation_reviews
@@ -12,11 +15,7 @@
 --     before month end (ASOF join) counts when reviewed_on >= month end - 27. A review after
 --     month end does not count for that month.
 --   * no long-running investigations: denominator 0, value null.
-with district_list as (
-    select district, force from districts
-),
-
-open_investigations as (
+with open_investigations as (
     select investigation_ref, district, opened_on, closed_on
     from investigations
     where opened_on < last_day($to_month::date)
@@ -37,30 +36,25 @@ months as (
         as series (month_start)
 ),
 
-spine as (
-    select district_list.force, district_list.district, months.month, months.month_end
-    from district_list
-    cross join months
-),
-
 long_running as (
     select
-        spine.force,
-        spine.district,
-        spine.month,
-        spine.month_end,
-        open_investigations.investigation_ref
-    from spine
-    left join open_investigations
-        on open_investigations.district = spine.district
-        and open_investigations.opened_on + interval 3 month < spine.month_end
+        open_investigations.investigation_ref,
+        open_investigations.district,
+        months.month,
+        months.month_end,
+        open_investigations.opened_on,
+        open_investigations.closed_on
+    from open_investigations
+    inner join months
+        on open_investigations.opened_on + interval 3 month < months.month_end
         and (open_investigations.closed_on is null
-            or open_investigations.closed_on > spine.month_end)
+            or open_investigations.closed_on > months.month_end)
 ),
 
 with_last_review as (
     select
         long_running.*,
+        reviews.reviewed_on as last_review_on,
         coalesce(reviews.reviewed_on >= long_running.month_end - 27, false) as reviewed_in_28_days
     from long_running
     asof left join reviews
@@ -68,24 +62,17 @@ with_last_review as (
         and long_running.month_end >= reviews.reviewed_on
 ),
 
-rolled_up as (
-    select
-        coalesce(district, force) as district,
-        month,
-        count(investigation_ref) filter (where reviewed_in_28_days)::double as numerator,
-        count(investigation_ref)::double as denominator
-    from with_last_review
-    group by grouping sets ((force, district, month), (force, month))
-),
-
 final as (
     select
+        investigation_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        opened_on,
+        closed_on,
+        last_review_on,
+        case when reviewed_in_28_days then 1 else 0 end as numerator,
+        1 as denominator
+    from with_last_review
 )
 
-select * from final order by district, month
+select * from final order by district, month, opened_on, investigation_ref

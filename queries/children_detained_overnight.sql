@@ -1,7 +1,10 @@
 -- children_detained_overnight
 -- Detentions of children (aged 10-17) charged in the month and held overnight in police custody
 -- after charge.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (count)
+-- contributes: numerator 1 (the figure is the number of records; denominator 1)
 -- unit: children (detentions); numerator = value = detentions; denominator = 1
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, custody_detentions
@@ -9,48 +12,34 @@
 --   * "in the month" is the calendar month of charged_at (local wall-clock time).
 --   * counted per detention: a child detained overnight twice in the month counts twice.
 --   * held overnight is the recorded held_overnight flag; the schema holds ages 10-17 only.
-with district_list as (
-    select district, force from districts
-),
-
-overnight_detentions as (
+with overnight_detentions as (
     select
         detention_ref,
         district,
-        date_trunc('month', charged_at)::date as month
+        date_trunc('month', charged_at)::date as month,
+        child_ref,
+        age,
+        charged_at,
+        released_at,
+        held_overnight
     from custody_detentions
     where held_overnight
       and charged_at >= $from_month::date
       and charged_at < $to_month::date + interval 1 month
 ),
 
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(overnight_detentions.detention_ref)::double as numerator
-    from spine
-    left join overnight_detentions
-        on overnight_detentions.district = spine.district
-        and overnight_detentions.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
-    select district, month, numerator, 1.0::double as denominator, numerator as value
-    from rolled_up
+    select
+        detention_ref,
+        district,
+        month,
+        child_ref,
+        age,
+        charged_at,
+        released_at,
+        held_overnight,
+        1 as numerator
+    from overnight_detentions
 )
 
-select * from final order by district, month
+select * from final order by district, month, charged_at, detention_ref

@@ -1,6 +1,9 @@
 -- iioc_backlog_over_30d
 -- IIOC cases submitted but not completed at month end that had been waiting more than 30 days.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (count)
+-- contributes: numerator 1 (the figure is the number of records; denominator 1)
 -- unit: cases; numerator = value = cases; denominator = 1
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, forensic_cases
@@ -9,11 +12,7 @@
 --   * not completed at month end: completed_on is null or after month end (a case completed on
 --     the last day of the month is not in the backlog).
 --   * waiting more than 30 days: month end - submitted_on > 30 calendar days (exactly 30: not).
-with district_list as (
-    select district, force from districts
-),
-
-iioc_cases as (
+with iioc_cases as (
     select case_ref, district, submitted_on, completed_on
     from forensic_cases
     where iioc
@@ -29,28 +28,19 @@ months as (
         as series (month_start)
 ),
 
-spine as (
-    select district_list.force, district_list.district, months.month, months.month_end
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(iioc_cases.case_ref)::double as numerator
-    from spine
-    left join iioc_cases
-        on iioc_cases.district = spine.district
-        and date_diff('day', iioc_cases.submitted_on, spine.month_end) > 30
-        and (iioc_cases.completed_on is null or iioc_cases.completed_on > spine.month_end)
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
-    select district, month, numerator, 1.0::double as denominator, numerator as value
-    from rolled_up
+    select
+        iioc_cases.case_ref,
+        iioc_cases.district,
+        months.month,
+        iioc_cases.submitted_on,
+        iioc_cases.completed_on,
+        date_diff('day', iioc_cases.submitted_on, months.month_end) as days_waiting_at_month_end,
+        1 as numerator
+    from iioc_cases
+    inner join months
+        on date_diff('day', iioc_cases.submitted_on, months.month_end) > 30
+        and (iioc_cases.completed_on is null or iioc_cases.completed_on > months.month_end)
 )
 
-select * from final order by district, month
+select * from final order by district, month, submitted_on, case_ref

@@ -1,7 +1,10 @@
 -- iioc_outsourced_non_specialist_pct
 -- Percentage of IIOC cases completed in the month that were outsourced for a reason other than
 -- specialist work (for capacity or other reasons).
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: outsourced, reason not 'specialist'; denominator: IIOC completed
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, forensic_cases
@@ -10,15 +13,15 @@
 --     IIOC case completed (in-house and outsourced), as in iioc_within_30d_pct.
 --   * the schema requires a reason for every outsourced case; 'capacity' and 'other' count.
 --   * no cases completed: numerator and denominator 0, value null.
-with district_list as (
-    select district, force from districts
-),
-
-completed_cases as (
+with completed_cases as (
     select
         case_ref,
         district,
         date_trunc('month', completed_on)::date as month,
+        submitted_on,
+        completed_on,
+        outsourced,
+        outsource_reason,
         outsourced and outsource_reason <> 'specialist' as outsourced_non_specialist
     from forensic_cases
     where iioc
@@ -26,40 +29,18 @@ completed_cases as (
       and completed_on <= last_day($to_month::date)
 ),
 
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(completed_cases.case_ref)
-            filter (where completed_cases.outsourced_non_specialist)::double as numerator,
-        count(completed_cases.case_ref)::double as denominator
-    from spine
-    left join completed_cases
-        on completed_cases.district = spine.district
-        and completed_cases.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
     select
+        case_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        submitted_on,
+        completed_on,
+        outsourced,
+        outsource_reason,
+        case when outsourced_non_specialist then 1 else 0 end as numerator,
+        1 as denominator
+    from completed_cases
 )
 
-select * from final order by district, month
+select * from final order by district, month, completed_on, case_ref

@@ -1,7 +1,10 @@
 -- iioc_within_30d_pct
 -- Percentage of IIOC examinations completed in the month that were completed within 30 days of
 -- submission.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: completed within 30 days; denominator: IIOC cases completed
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, forensic_cases
@@ -9,56 +12,31 @@
 --   * "completed in the month" is the calendar month of completed_on.
 --   * within 30 days is inclusive: completed_on - submitted_on <= 30 calendar days.
 --   * no cases completed: numerator and denominator 0, value null.
-with district_list as (
-    select district, force from districts
-),
-
-completed_cases as (
+with completed_cases as (
     select
         case_ref,
         district,
         date_trunc('month', completed_on)::date as month,
-        date_diff('day', submitted_on, completed_on) <= 30 as within_30_days
+        submitted_on,
+        completed_on,
+        date_diff('day', submitted_on, completed_on) as days
     from forensic_cases
     where iioc
       and completed_on >= $from_month::date
       and completed_on <= last_day($to_month::date)
 ),
 
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(completed_cases.case_ref) filter (where completed_cases.within_30_days)::double
-            as numerator,
-        count(completed_cases.case_ref)::double as denominator
-    from spine
-    left join completed_cases
-        on completed_cases.district = spine.district
-        and completed_cases.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
     select
+        case_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        submitted_on,
+        completed_on,
+        days,
+        case when days <= 30 then 1 else 0 end as numerator,
+        1 as denominator
+    from completed_cases
 )
 
-select * from final order by district, month
+select * from final order by district, month, completed_on, case_ref

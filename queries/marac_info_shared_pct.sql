@@ -1,7 +1,10 @@
 -- marac_info_shared_pct
 -- Percentage of multi-agency risk assessment conference (MARAC) cases heard in the month for
 -- which police information was shared before the meeting.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: cases with police information shared beforehand (info_shared);
 -- denominator: MARAC cases heard
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
@@ -9,55 +12,33 @@
 -- choices:
 --   * "in the month" is the calendar month of held_on; one conferences row is one case.
 --   * no conferences: numerator and denominator 0, value null.
-with district_list as (
-    select district, force from districts
-),
-
-held as (
+with held as (
     select
         conference_ref,
         district,
         date_trunc('month', held_on)::date as month,
-        info_shared as in_numerator
+        kind,
+        held_on,
+        police_attended,
+        info_shared
     from conferences
     where kind = 'MARAC'
       and held_on >= $from_month::date
       and held_on <= last_day($to_month::date)
 ),
 
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(held.conference_ref) filter (where held.in_numerator)::double as numerator,
-        count(held.conference_ref)::double as denominator
-    from spine
-    left join held
-        on held.district = spine.district
-        and held.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
     select
+        conference_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        kind,
+        held_on,
+        police_attended,
+        info_shared,
+        case when info_shared then 1 else 0 end as numerator,
+        1 as denominator
+    from held
 )
 
-select * from final order by district, month
+select * from final order by district, month, held_on, conference_ref

@@ -1,7 +1,10 @@
 -- misper_repeat_children
 -- Children reported missing 3 or more times in the 90 days to month end, counted in the district
 -- of their latest report in that window. The force figure counts each child once, across districts.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (count)
+-- contributes: numerator 1 (the figure is the number of records; denominator 1)
 -- unit: children; numerator = value = children; denominator = 1
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, missing_reports
@@ -17,9 +20,8 @@
 -- at most 89 days can be in a counted window (a window with 3 or more reports contains such a
 -- run around each of its reports), so the others are dropped first (about two thirds of the
 -- reports in the national demo data). Each remaining report is then in the windows of the month
--- ends from its own day to 89 days later: its own month and up to 3 more. The records query
--- (queries/records/misper_repeat_children.sql) counts one window directly, and
--- tests/test_queries.py checks that the two agree.
+-- ends from its own day to 89 days later: its own month and up to 3 more. Every report in a
+-- counted window is in such a run, so reports_in_90_days counts all of the window's reports.
 with district_list as (
     select district, force from districts
 ),
@@ -35,20 +37,6 @@ reports as (
     inner join district_list on district_list.district = missing_reports.district
     where missing_reports.reported_at >= last_day($from_month::date) - 89
       and missing_reports.reported_at < $to_month::date + interval 1 month
-),
-
-months as (
-    select
-        month_start::date as month,
-        last_day(month_start::date) as month_end
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
 ),
 
 with_neighbours as (
@@ -84,31 +72,32 @@ reports_in_window as (
 
 repeat_children as (
     select
-        force,
-        month,
         child_ref,
-        arg_max(district, row(reported_at, report_ref)) as district
+        arg_max(district, row(reported_at, report_ref)) as district,
+        month,
+        count(*) as reports_in_90_days,
+        min(reported_at) as first_report_in_window_at,
+        max(reported_at) as latest_report_at,
+        arg_max(report_ref, row(reported_at, report_ref)) as latest_report_ref
     from reports_in_window
     where month between $from_month::date and $to_month::date
     group by force, month, child_ref
     having count(*) >= 3
 ),
 
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(repeat_children.child_ref)::double as numerator
-    from spine
-    left join repeat_children
-        on repeat_children.district = spine.district
-        and repeat_children.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
-    select district, month, numerator, 1.0::double as denominator, numerator as value
-    from rolled_up
+    select
+        child_ref,
+        district,
+        month,
+        reports_in_90_days,
+        last_day(month) - 89 as window_start,
+        last_day(month) as window_end,
+        first_report_in_window_at,
+        latest_report_at,
+        latest_report_ref,
+        1 as numerator
+    from repeat_children
 )
 
-select * from final order by district, month
+select * from final order by district, month, child_ref

@@ -2,7 +2,10 @@
 -- Percentage of missing children found in the month who were given a return home interview
 -- within 72 hours of being found. Counted per missing report (episode): a child found twice in
 -- the month counts twice.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: interviewed within 72 hours; denominator: reports found in the month
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, missing_reports
@@ -12,15 +15,17 @@
 --   * within 72 hours is inclusive: return_interview_at <= found_at + 72 hours.
 --   * no return_interview_at: denominator only. Not yet found: not in the figure.
 --   * nobody found: numerator and denominator 0, value null.
-with district_list as (
-    select district, force from districts
-),
-
-found_reports as (
+with found_reports as (
     select
         report_ref,
         district,
         date_trunc('month', found_at)::date as month,
+        child_ref,
+        risk_grade,
+        reported_at,
+        found_at,
+        return_interview_at,
+        date_diff('minute', found_at, return_interview_at) / 60.0 as hours_to_interview,
         coalesce(return_interview_at <= found_at + interval 72 hour, false)
             as interviewed_within_72h
     from missing_reports
@@ -28,40 +33,20 @@ found_reports as (
       and found_at < $to_month::date + interval 1 month
 ),
 
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(reports.report_ref) filter (where reports.interviewed_within_72h)::double
-            as numerator,
-        count(reports.report_ref)::double as denominator
-    from spine
-    left join found_reports as reports
-        on reports.district = spine.district
-        and reports.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
     select
+        report_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        child_ref,
+        risk_grade,
+        reported_at,
+        found_at,
+        return_interview_at,
+        hours_to_interview,
+        case when interviewed_within_72h then 1 else 0 end as numerator,
+        1 as denominator
+    from found_reports
 )
 
-select * from final order by district, month
+select * from final order by district, month, found_at, report_ref

@@ -1,7 +1,10 @@
 -- recommendations_on_time_pct
 -- Of inspection recommendations due by month end, the percentage completed on or before their due
 -- date. Force only.
--- grain: force x month (district = the force's name); no district rows
+-- grain: one row per recommendation due and month, district = the force's name (a force-only
+--   figure); safeguarding/metrics.py derives the standard frame (one row per force and month)
+--   from these by the metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: completed on or before the due date; denominator: due by month end
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts (the forces), recommendations
@@ -12,12 +15,9 @@
 --   * late, open or in progress: denominator only.
 --   * one row per force in districts; recommendations of a force with no districts are not shown.
 --   * nothing due: numerator and denominator 0, value null.
-with forces as (
-    select distinct force from districts
-),
-
-due_recommendations as (
-    select recommendation_ref, force, due_date, completed_on
+--   * the status shown with each record is today's, not the status at month end.
+with due_recommendations as (
+    select recommendation_ref, force, report, report_date, due_date, status, completed_on
     from recommendations
     where due_date <= last_day($to_month::date)
 ),
@@ -30,30 +30,22 @@ months as (
         as series (month_start)
 ),
 
-rolled_up as (
-    select
-        forces.force as district,
-        months.month,
-        count(due_recommendations.recommendation_ref)
-            filter (where due_recommendations.completed_on <= due_recommendations.due_date)::double
-            as numerator,
-        count(due_recommendations.recommendation_ref)::double as denominator
-    from forces
-    cross join months
-    left join due_recommendations
-        on due_recommendations.force = forces.force
-        and due_recommendations.due_date <= months.month_end
-    group by forces.force, months.month
-),
-
 final as (
     select
-        district,
-        month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        due_recommendations.recommendation_ref,
+        due_recommendations.force as district,
+        months.month,
+        due_recommendations.report,
+        due_recommendations.report_date,
+        due_recommendations.due_date,
+        due_recommendations.completed_on,
+        due_recommendations.status,
+        case
+            when due_recommendations.completed_on <= due_recommendations.due_date then 1 else 0
+        end as numerator,
+        1 as denominator
+    from due_recommendations
+    inner join months on due_recommendations.due_date <= months.month_end
 )
 
-select * from final order by district, month
+select * from final order by district, month, due_date, recommendation_ref

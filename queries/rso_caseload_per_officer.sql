@@ -1,7 +1,11 @@
 -- rso_caseload_per_officer
 -- Registered sex offenders managed in the community at month end, divided by the offender-manager
 -- full-time equivalent (FTE) in post at month end.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (ratio)
+-- contributes: an offender managed at month end: numerator 1; an offender manager in post at
+--   month end: denominator their FTE
 -- unit: offenders per FTE; numerator: offenders managed; denominator: offender-manager FTE in post
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, offenders, offender_managers
@@ -12,12 +16,8 @@
 --   * in post at month end: the same rule on start_date and end_date.
 --   * no FTE in post: denominator 0 and value null (the ratio is undefined, not infinite).
 --   * force row: all its offenders / all its FTE (a ratio of sums, not a mean of district ratios).
-with district_list as (
-    select district, force from districts
-),
-
-registrations as (
-    select offender_ref, district, managed_from, managed_to
+with registrations as (
+    select offender_ref, district, risk_level, managed_from, managed_to
     from offenders
     where managed_from <= last_day($to_month::date)
       and (managed_to is null or managed_to > last_day($from_month::date))
@@ -38,51 +38,50 @@ months as (
         as series (month_start)
 ),
 
-spine as (
-    select district_list.force, district_list.district, months.month, months.month_end
-    from district_list
-    cross join months
-),
-
 offenders_managed as (
-    select spine.force, spine.district, spine.month, count(registrations.offender_ref) as offenders
-    from spine
-    left join registrations
-        on registrations.district = spine.district
-        and registrations.managed_from <= spine.month_end
-        and (registrations.managed_to is null or registrations.managed_to > spine.month_end)
-    group by spine.force, spine.district, spine.month
-),
-
-fte_in_post as (
-    select spine.district, spine.month, coalesce(sum(postings.fte), 0) as fte
-    from spine
-    left join postings
-        on postings.district = spine.district
-        and postings.start_date <= spine.month_end
-        and (postings.end_date is null or postings.end_date > spine.month_end)
-    group by spine.district, spine.month
-),
-
-rolled_up as (
     select
-        coalesce(offenders_managed.district, offenders_managed.force) as district,
-        offenders_managed.month,
-        sum(offenders_managed.offenders)::double as numerator,
-        sum(fte_in_post.fte)::double as denominator
-    from offenders_managed
-    inner join fte_in_post
-        on fte_in_post.district = offenders_managed.district
-        and fte_in_post.month = offenders_managed.month
-    group by grouping sets (
-        (offenders_managed.force, offenders_managed.district, offenders_managed.month),
-        (offenders_managed.force, offenders_managed.month)
-    )
+        registrations.offender_ref,
+        registrations.district,
+        months.month,
+        null::varchar as officer_ref,
+        registrations.risk_level,
+        registrations.managed_from,
+        registrations.managed_to,
+        null::decimal(4, 2) as fte,
+        null::date as start_date,
+        null::date as end_date,
+        1 as numerator,
+        0 as denominator
+    from registrations
+    inner join months
+        on registrations.managed_from <= months.month_end
+        and (registrations.managed_to is null or registrations.managed_to > months.month_end)
+),
+
+managers_in_post as (
+    select
+        null::varchar as offender_ref,
+        postings.district,
+        months.month,
+        postings.officer_ref,
+        null::varchar as risk_level,
+        null::date as managed_from,
+        null::date as managed_to,
+        postings.fte,
+        postings.start_date,
+        postings.end_date,
+        0 as numerator,
+        postings.fte as denominator
+    from postings
+    inner join months
+        on postings.start_date <= months.month_end
+        and (postings.end_date is null or postings.end_date > months.month_end)
 ),
 
 final as (
-    select district, month, numerator, denominator, numerator / nullif(denominator, 0) as value
-    from rolled_up
+    select * from offenders_managed
+    union all
+    select * from managers_in_post
 )
 
-select * from final order by district, month
+select * from final order by district, month, offender_ref nulls last, officer_ref

@@ -2,7 +2,10 @@
 -- Percentage of registered sex offenders managed in the community at month end whose risk-based
 -- home visit is overdue: more than 1 month since the last visit (or since management began) for
 -- very high risk, 3 months for high, 6 for medium and 12 for low.
--- grain: district x month, plus one row per force (district = the force's name)
+-- grain: one row per record and month it counts in; safeguarding/metrics.py derives the
+--   standard frame (one row per district and month, plus the force row) from these by the
+--   metric's kind (proportion)
+-- contributes: numerator 1 if the record counts in the numerator, else 0; denominator 1
 -- unit: % (0-100); numerator: offenders overdue; denominator: offenders managed at month end
 -- params: $from_month, $to_month (DATE, first of month, inclusive)
 -- source: districts, offenders, offender_visits
@@ -20,14 +23,9 @@
 -- how: rather than look up the last visit for every offender and month (20M+ offender-months
 -- nationally), each offender's history is cut into segments that start at managed_from or at a
 -- visit and end at the next visit or at managed_to; a segment is the offender's "last visit" at
--- every month end inside it, so each segment is expanded to those months once. The records query
--- (queries/records/rso_visits_overdue_pct.sql) does the direct per-month lookup (ASOF join) and
--- tests/test_queries.py checks that the two agree.
-with district_list as (
-    select district, force from districts
-),
-
-registrations as (
+-- every month end inside it, so each segment is expanded to those months once. last_visit_on
+-- is null when the anchor is managed_from (no visit since management began).
+with registrations as (
     select offender_ref, district, risk_level, managed_from, managed_to
     from offenders
     where managed_from <= last_day($to_month::date)
@@ -38,18 +36,6 @@ visits as (
     select offender_visits.offender_ref, offender_visits.visit_date
     from offender_visits
     where visit_date <= last_day($to_month::date)
-),
-
-months as (
-    select month_start::date as month
-    from generate_series($from_month::date, $to_month::date, interval 1 month)
-        as series (month_start)
-),
-
-spine as (
-    select district_list.force, district_list.district, months.month
-    from district_list
-    cross join months
 ),
 
 -- Visits before management began or after it ended do not move the anchor.
@@ -68,15 +54,17 @@ segments as (
     select
         registrations.offender_ref,
         registrations.district,
+        registrations.risk_level,
+        registrations.managed_from,
+        registrations.managed_to,
         anchors.measured_from,
-        (anchors.measured_from + to_months(
-            case registrations.risk_level
-                when 'very_high' then 1
-                when 'high' then 3
-                when 'medium' then 6
-                when 'low' then 12
-            end
-        ))::date as due_on,
+        case registrations.risk_level
+            when 'very_high' then 1
+            when 'high' then 3
+            when 'medium' then 6
+            when 'low' then 12
+        end as visit_interval_months,
+        (anchors.measured_from + to_months(visit_interval_months))::date as due_on,
         least(
             lead(anchors.measured_from) over (
                 partition by anchors.offender_ref order by anchors.measured_from
@@ -93,6 +81,11 @@ offender_months as (
     select
         offender_ref,
         district,
+        risk_level,
+        managed_from,
+        managed_to,
+        measured_from,
+        visit_interval_months,
         due_on,
         unnest(generate_series(
             greatest(date_trunc('month', measured_from), $from_month::date),
@@ -105,30 +98,20 @@ offender_months as (
     from segments
 ),
 
-assessed as (
-    select district, month, offender_ref, due_on < last_day(month) as overdue
-    from offender_months
-),
-
-rolled_up as (
-    select
-        coalesce(spine.district, spine.force) as district,
-        spine.month,
-        count(assessed.offender_ref) filter (where assessed.overdue)::double as numerator,
-        count(assessed.offender_ref)::double as denominator
-    from spine
-    left join assessed on assessed.district = spine.district and assessed.month = spine.month
-    group by grouping sets ((spine.force, spine.district, spine.month), (spine.force, spine.month))
-),
-
 final as (
     select
+        offender_ref,
         district,
         month,
-        numerator,
-        denominator,
-        100.0 * numerator / nullif(denominator, 0) as value
-    from rolled_up
+        risk_level,
+        managed_from,
+        managed_to,
+        case when measured_from > managed_from then measured_from end as last_visit_on,
+        visit_interval_months,
+        due_on as next_visit_due_on,
+        case when due_on < last_day(month) then 1 else 0 end as numerator,
+        1 as denominator
+    from offender_months
 )
 
-select * from final order by district, month
+select * from final order by district, month, offender_ref

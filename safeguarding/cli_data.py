@@ -170,7 +170,9 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     """Register the data commands on the main parser's subcommands."""
     tables = ", ".join(contract.IMPORT_TABLES)
 
-    p = sub.add_parser("template", help="an empty CSV (header only) for a table")
+    # template and contract come from the schema alone; they take --db like every command, so a
+    # script can pass the same options to each.
+    p = sub.add_parser("template", parents=[common], help="an empty CSV (header only) for a table")
     p.add_argument("table", metavar="TABLE", help=f"one of: {tables}")
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     p.set_defaults(func=cmd_template)
@@ -195,7 +197,9 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv"), default="table", help="problem list")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("contract", help="the data contract (docs/data-contract.md) as Markdown")
+    p = sub.add_parser(
+        "contract", parents=[common], help="the data contract (docs/data-contract.md) as Markdown"
+    )
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     p.set_defaults(func=cmd_contract)
 

@@ -19,11 +19,12 @@ from functools import cache
 
 import duckdb
 
-from safeguarding import demo
+from safeguarding import quality_rules
 from safeguarding.paths import SCHEMA_FILE
+from safeguarding.tables import RECORD_TABLES
 
 # Reference tables come first: records name their district, so districts must be loaded first.
-IMPORT_TABLES: tuple[str, ...] = ("districts", "population", *demo.RECORD_TABLES)
+IMPORT_TABLES: tuple[str, ...] = ("districts", "population", *RECORD_TABLES)
 
 DATE_FORMATS = ("YYYY-MM-DD", "DD/MM/YYYY")
 TIMESTAMP_FORMATS = ("YYYY-MM-DD HH:MM", "YYYY-MM-DD HH:MM:SS", "DD/MM/YYYY HH:MM")
@@ -491,8 +492,6 @@ def _cell(text: str) -> str:
 
 def markdown() -> str:
     """docs/data-contract.md, generated: the same text every time for the same schema."""
-    from safeguarding import quality  # the queries are part of the contract an analyst reads
-
     lines = [
         "# Data contract",
         "",
@@ -549,7 +548,7 @@ def markdown() -> str:
             lines += ["Rules (errors):", ""]
             lines += [f"- {r.text.describe}" for r in contract.rules]
             lines.append("")
-        queries = quality.rules_for(contract.name)
+        queries = quality_rules.rules_for(contract.name)
         if queries:
             lines += ["Queries (loaded, then flagged):", ""]
             lines += [f"- {q.title}" for q in queries]

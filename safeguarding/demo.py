@@ -24,14 +24,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, peers, registry, store
+from safeguarding import metrics, peers, registry, sql, store
 from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
+from safeguarding.tables import RECORD_TABLES
 
 FIRST_MONTH = dt.date(2014, 1, 1)
 WEST_YORKSHIRE = "West Yorkshire"
@@ -263,7 +264,7 @@ class DistrictBuilder:
         w = np.clip((c.years - (2015.0 + self.lag)) / 2.0, 0, 1)
         fte_path = (1 - w) * spec.om_fte_2014 + w * goal
         postings = []  # [start month, end month or None, fte]
-        current = []
+        current: list[list[Any]] = []  # the postings filled now, as in postings
         vacancies = []  # [fte, month the post is filled again]
         for m in range(c.n):
             if m > aug14:  # none leave before the inspection month, so August 2014 is as found
@@ -418,7 +419,9 @@ class DistrictBuilder:
                 "submitted_on": submitted,
                 "completed_on": completed,
                 "outsourced": outsourced,
-                "outsource_reason": pd.Series(np.where(outsourced, reason, None), dtype=object),
+                "outsource_reason": pd.Series(
+                    np.where(outsourced, reason, np.full(n, None, dtype=object)), dtype=object
+                ),
             }
         )
 
@@ -602,20 +605,6 @@ class TerminalProgress:
         self.stream.flush()
 
 
-RECORD_TABLES = (
-    "offenders",
-    "offender_visits",
-    "offender_managers",
-    "missing_reports",
-    "forensic_cases",
-    "investigations",
-    "investigation_reviews",
-    "conferences",
-    "custody_detentions",
-    "workforce",
-)
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     con.register("incoming", frame)
     try:
@@ -782,7 +771,7 @@ def build(
     metrics.refresh(con, FIRST_MONTH, last_month)
     report(steps, steps, "metrics and SPC signals")
     return {
-        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        t: sql.scalar(con, f"select count(*) from {t}")
         for t in (
             *RECORD_TABLES,
             "districts",

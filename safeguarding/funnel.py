@@ -185,7 +185,7 @@ class Overdispersion:
     """
 
     method: str
-    kind: str
+    kind: Kind
     target: float
     units: int
     phi: float

@@ -1,24 +1,58 @@
-"""Where the project's files live, so every entry point agrees."""
+"""Where the project's files live, so every entry point agrees.
+
+In a checkout the metric SQL, schema and default data are the top-level ``queries/`` and
+``data/`` folders beside the package (an editable install points here too). An installed wheel
+carries copies of them inside the package, in ``safeguarding/_resources`` (see pyproject.toml),
+so the package works from any folder.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT = PACKAGE_DIR.parent
+RESOURCES = PACKAGE_DIR / "_resources"
+
+
+def _is_checkout(root: Path) -> bool:
+    return (root / "queries" / "metrics.toml").is_file() and (
+        root / "data" / "schema.sql"
+    ).is_file()
+
+
+IN_CHECKOUT = _is_checkout(CHECKOUT)
+ROOT = CHECKOUT if IN_CHECKOUT else RESOURCES
 DATA_DIR = ROOT / "data"
 QUERIES_DIR = ROOT / "queries"
 SCHEMA_FILE = DATA_DIR / "schema.sql"
 TARGETS_FILE = DATA_DIR / "targets.csv"
 REBASES_FILE = DATA_DIR / "rebases.csv"
 REGISTRY_FILE = QUERIES_DIR / "metrics.toml"
-DEFAULT_DB = DATA_DIR / "safeguarding.duckdb"
 DB_ENV_VAR = "SAFEGUARDING_DB"
 
 
+def _user_data_dir() -> Path:
+    # The XDG base directory convention (freedesktop.org), which most Linux tools follow.
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "safeguarding"
+
+
+# In a checkout the database sits in data/ (git-ignored); an installed package must not write
+# inside site-packages, so it keeps one database per user wherever it is run from.
+DEFAULT_DB = (
+    DATA_DIR / "safeguarding.duckdb" if IN_CHECKOUT else _user_data_dir() / "safeguarding.duckdb"
+)
+
+
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: the path given, else $SAFEGUARDING_DB, else data/safeguarding.duckdb."""
+    """The database file: the path given, else $SAFEGUARDING_DB, else the default above."""
     if path:
         return Path(path)
     env = os.environ.get(DB_ENV_VAR)
-    return Path(env) if env else DEFAULT_DB
+    if env:
+        return Path(env)
+    if not IN_CHECKOUT:
+        DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return DEFAULT_DB

@@ -7,7 +7,7 @@ compute a quarter here, so they cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,7 +148,7 @@ QUARTER_RULE = (
 def period_figures(
     figures: pd.DataFrame,
     period: Period,
-    directions: dict[str, str],
+    directions: Mapping[str, str],
     units: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per metric x district for the period.
@@ -185,7 +185,10 @@ def period_figures(
 
 
 def with_change(
-    current: pd.DataFrame, previous: pd.DataFrame, directions: dict[str, str], units: dict[str, str]
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    directions: Mapping[str, str],
+    units: Mapping[str, str],
 ) -> pd.DataFrame:
     """``current`` with previous_value, change_arrow and change_text columns."""
     prev = previous[["metric_id", "district", "value"]].rename(columns={"value": "previous_value"})

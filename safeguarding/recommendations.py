@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import frames, metrics, registry, signals, store, targets
+from safeguarding import frames, metrics, registry, signals, sql, store, targets
 from safeguarding.formatting import format_value, month_label
 from safeguarding.review import day_label
 
@@ -225,7 +225,7 @@ def save(path: str | os.PathLike[str] | None, ref: str, **changes: Any) -> dict[
 def refresh_dependent_metrics(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the metrics computed from recommendations, and the SPC signals, in place."""
     ids = [m.id for m in registry.metrics().values() if "recommendations" in m.sources]
-    first, last = con.execute("select min(month), max(month) from metric_values").fetchone()
+    first, last = sql.one(con, "select min(month), max(month) from metric_values")
     if not ids or first is None:
         return
     for metric_id in ids:

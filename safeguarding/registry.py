@@ -5,13 +5,20 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Literal, get_args
 
 from safeguarding.paths import QUERIES_DIR, REGISTRY_FILE
 
-DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
-FUNNEL_KINDS = ("proportion", "rate", "none")
+Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
+FunnelKind = Literal["proportion", "rate", "none"]
 # What a figure's numerator and denominator are (queries/metrics.toml explains each).
-KINDS = ("proportion", "ratio", "count", "median", "level")
+Kind = Literal["proportion", "ratio", "count", "median", "level"]
+Scope = Literal["district", "force"]
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+FUNNEL_KINDS: tuple[str, ...] = get_args(FunnelKind)
+KINDS: tuple[str, ...] = get_args(Kind)
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 
 @dataclass(frozen=True)
@@ -19,15 +26,15 @@ class Metric:
     id: str
     title: str
     unit: str
-    direction: str
+    direction: Direction
     definition: str
     theme: str
     sources: tuple[str, ...]
     finding: str
-    kind: str
-    funnel: str = "none"
+    kind: Kind
+    funnel: FunnelKind = "none"
     target_source: str = "table"
-    scope: str = "district"
+    scope: Scope = "district"
 
     @property
     def is_percentage(self) -> bool:
@@ -41,12 +48,8 @@ class Metric:
         )
 
     @property
-    def sql_file(self):
+    def sql_file(self) -> Path:
         return QUERIES_DIR / f"{self.id}.sql"
-
-    @property
-    def records_sql_file(self):
-        return QUERIES_DIR / "records" / f"{self.id}.sql"
 
 
 class UnknownMetricError(KeyError):
@@ -74,6 +77,8 @@ def _load() -> tuple[dict[str, str], dict[str, Metric]]:
             raise ValueError(f"{metric_id}: kind must be one of {KINDS}")
         if metric.funnel not in FUNNEL_KINDS:
             raise ValueError(f"{metric_id}: funnel must be one of {FUNNEL_KINDS}")
+        if metric.scope not in SCOPES:
+            raise ValueError(f"{metric_id}: scope must be one of {SCOPES}")
         if metric.theme not in themes:
             raise ValueError(f"{metric_id}: theme '{metric.theme}' is not in [themes]")
         entries[metric_id] = metric

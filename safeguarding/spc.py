@@ -397,7 +397,7 @@ def _signal_words(summary: Summary) -> str:
 
 
 def _assurance_words(summary: Summary, unit: str) -> str:
-    if summary.assurance is None:
+    if summary.assurance is None or summary.target is None:
         return ""
     target = format_value(summary.target, unit)
     if summary.assurance == "inconsistent":

@@ -17,8 +17,9 @@ Pure functions on pandas frames: no Streamlit, so exports and the board pack reu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -39,7 +40,7 @@ class Rule:
     def primary_label(self) -> str:
         return f"<{self.high + 1}"
 
-    def is_small(self, value: object) -> bool:
+    def is_small(self, value: SupportsFloat | None) -> bool:
         if value is None or pd.isna(value):
             return False
         return self.low <= float(value) <= self.high
@@ -63,7 +64,7 @@ _COUNTS_BY_UNIT: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] =
     "days": (("denominator",), {"numerator": ("denominator",), "value": ("denominator",)}),
     "FTE": ((), {}),
 }
-_PLAIN_COUNT = (("numerator", "value"), {})
+_PLAIN_COUNT: tuple[tuple[str, ...], dict[str, tuple[str, ...]]] = (("numerator", "value"), {})
 
 
 def count_columns(unit: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
@@ -75,7 +76,7 @@ def suppress(
     frame: pd.DataFrame,
     counts: Sequence[str],
     *,
-    derived: dict[str, Sequence[str]] | None = None,
+    derived: Mapping[str, Sequence[str]] | None = None,
     group_by: Sequence[str] = (),
     total: pd.Series | None = None,
     rule: Rule = DEFAULT_RULE,

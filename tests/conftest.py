@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +11,7 @@ import pytest
 
 from safeguarding import demo, store
 
-# A fixed last month keeps every test's demo data identical whatever today's date is.
-DEMO_LAST_MONTH = dt.date(2025, 12, 1)
+from backtest import DEMO_LAST_MONTH, DEMO_SEED
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +19,7 @@ def demo_db_path(tmp_path_factory) -> str:
     """A demo database file for one force, January 2014 to December 2025 (built once)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, last_month=DEMO_LAST_MONTH)
+        demo.build(con, seed=DEMO_SEED, last_month=DEMO_LAST_MONTH)
     return str(path)
 
 

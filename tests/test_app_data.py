@@ -199,7 +199,14 @@ def test_a_district_lead_sees_only_their_own_districts_records(env):
     options = at.selectbox(key="quality_district").options
     assert len(options) == 1 and options[0].startswith("Kirklees (")
     rows = frame(at, "What to check")
-    assert rows is not None and len(rows) > 0
+    stored = store.reader(env["db"])
+    kirklees = quality.problems(stored, rule_id="high_risk_not_attended", district="Kirklees")
+    leeds = quality.problems(stored, rule_id="high_risk_not_attended", district="Leeds")
+    assert len(kirklees) > 0 and len(leeds) > 0  # the check below could otherwise pass empty
+    # Exactly Kirklees's records, and not one of Leeds's.
+    assert rows is not None
+    assert sorted(rows["Reference"]) == sorted(kirklees["reference"])
+    assert set(rows["Reference"]).isdisjoint(leeds["reference"])
     log = audit.recent(env["audit"])
     assert "refused" not in set(log["action"])
     assert set(log["district"]) == {"Kirklees"}

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from safeguarding import access, audit, demo, store
+from safeguarding.ui.safe import shown
 
 from apptests import dashboard, html, signed_in
 
@@ -186,7 +187,7 @@ def test_a_force_user_sees_their_force_and_no_force_choice(env):
 def test_a_crafted_link_to_another_force_is_refused_logged_and_shows_their_own(env):
     at = run_as(WY_CHIEF, force="Force 02")
     assert not at.exception
-    assert "figures of West Yorkshire only, not Force 02" in at.error[0].value
+    assert "figures of West Yorkshire only, not Force 02" in shown(at.error[0].value)
     assert at.session_state["sg_force"] == "West Yorkshire"
     assert at.query_params["force"] == "West Yorkshire"
     assert "Force 02" not in html(at)
@@ -208,12 +209,12 @@ def test_a_national_role_chooses_any_force_by_link_or_sidebar_and_sees_no_record
     at = run_as(ANALYST, "pages/district.py", force="Force 02", district="Force 02 District A")
     assert not at.exception
     assert at.title[0].value == "Force 02 District A"
-    assert any("can see figures but not the records" in e.value for e in at.error)
+    assert any("can see figures but not the records" in shown(e.value) for e in at.error)
 
 
 def test_a_district_lead_of_another_force_sees_that_force_only(env):
     at = run_as(F02_LEAD, force="West Yorkshire")
-    assert "figures of Force 02 only, not West Yorkshire" in at.error[0].value
+    assert "figures of Force 02 only, not West Yorkshire" in shown(at.error[0].value)
     assert at.session_state["sg_force"] == "Force 02"
     table = html(at)
     assert ">Force 02 District A<" in table and "Leeds" not in table
@@ -248,7 +249,7 @@ def test_the_roles_file_with_an_unknown_force_locks_everyone_out(env, tmp_path, 
     bad.write_text('[users]\n"chief@wyp.example" = { role = "leadership", force = "Nowhere" }\n')
     monkeypatch.setenv("SAFEGUARDING_ROLES", str(bad))
     at = run_as(WY_CHIEF)
-    assert at.error and "access settings have an error" in at.error[0].value
+    assert at.error and "access settings have an error" in shown(at.error[0].value)
 
 
 def test_on_a_one_force_database_a_links_force_is_read_once_and_dropped(monkeypatch, demo_db_path):

@@ -271,8 +271,9 @@ def test_quarter_labels_and_the_same_quarter_a_year_earlier():
 
 
 def test_the_review_of_the_demo_data_finds_the_calderdale_caseload_rise(demo_db):
-    """An end-to-end check on the calibrated demo: every metric and area has a row, and the
-    exceptions are ordered by tier."""
+    """End to end on the calibrated demo (docs/demo-data.md): in Q3 2024 Calderdale's caseload per
+    offender manager rises above its target of 50 with a special cause of concern, while the
+    other districts meet it, so it is a tier 1 exception and the review says so in words."""
     table = review.quarter_table(demo_db, "2024Q3")
     assert set(table["district"]) == {
         "Bradford",
@@ -282,6 +283,20 @@ def test_the_review_of_the_demo_data_finds_the_calderdale_caseload_rise(demo_db)
         "Wakefield",
         FORCE,
     }
+    caseload = table[table["metric_id"] == CASELOAD].set_index("district")
+    calderdale = caseload.loc["Calderdale"]
+    assert calderdale["value"] > calderdale["previous_value"] > calderdale["last_year_value"]
+    assert calderdale["status"] == "not_met" and calderdale["variation"] == "concern_high"
+    assert (caseload.drop(index="Calderdale")["status"] == "met").all()
+
     ranked = review.exceptions(table, "2024Q3")
     assert ranked["tier"].is_monotonic_increasing
-    assert not ranked.empty and ranked["sentence"].str.endswith(".").all()
+    assert ranked["sentence"].str.endswith(".").all()
+    caseload_exceptions = ranked[ranked["metric_id"] == CASELOAD]
+    first = caseload_exceptions.iloc[0]
+    assert (first["district"], first["tier"]) == ("Calderdale", 1)
+    assert first["sentence"].startswith(
+        "Calderdale: sex offenders per offender manager 60.3 in Q3 2024 against a target of 50.0 "
+        "(not met); a special cause of concern, worse than Q2 2024 (56.3)"
+    )
+    assert "Calderdale" not in set(caseload_exceptions["district"].iloc[1:])

@@ -36,8 +36,9 @@ def test_every_figure_has_a_signals_row(demo_db):
     areas = demo_db.execute(
         "select count(*) from metric_signals where month = '2025-12-01'"
     ).fetchone()[0]
-    # 18 district metrics x (5 districts + force) + 1 force-only metric
-    assert areas == 18 * 6 + 1
+    # district metrics x (5 districts + force) + force-only metrics x the force
+    scopes = [m.scope for m in registry.metrics().values()]
+    assert areas == scopes.count("district") * 6 + scopes.count("force")
     # a month without a figure (no cases) is the only month without a verdict
     unexplained = demo_db.execute(
         "select count(*) from metric_signals where (value is null) != (variation is null)"
