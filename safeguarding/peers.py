@@ -265,7 +265,7 @@ def demo_groups(sizes: Mapping[str, float], *, size: int = MAX_PEERS) -> pd.Data
     the alphabetically first force.
     """
     names = sorted(sizes)
-    rows = []
+    rows: list[tuple[str, str]] = []
     for force in names:
         here = math.log(sizes[force])
         others = sorted(
@@ -551,7 +551,9 @@ def signal_and_position(
                 "metric_id": m.id,
                 "Metric": m.title,
                 "Figure": format_value(c.value, m.unit),
-                "SPC: variation": signals.ICON_WORDS.get(variation, "No SPC signal"),
+                "SPC: variation": signals.ICON_WORDS.get(
+                    variation if isinstance(variation, str) else "", "No SPC signal"
+                ),
                 "SPC: assurance": signals.ASSURANCE_WORDS.get(
                     assurance if isinstance(assurance, str) else None
                 ),

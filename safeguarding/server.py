@@ -137,6 +137,7 @@ class Protect:
             await send(message)
             if (
                 once
+                and file_id is not None
                 and status == 200
                 and message["type"] == "http.response.body"
                 and not message.get("more_body", False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -212,3 +213,9 @@ def table_sources() -> pd.DataFrame:
 STATUS_KEY = " · ".join(
     f"{targets.STATUS_SYMBOLS[s]} {targets.STATUS_WORDS[s]}" for s in targets.STATUS_WORDS
 )
+
+
+def stop() -> NoReturn:
+    """``st.stop()``, typed as not returning, so that the code after it is known not to run."""
+    st.stop()
+    raise AssertionError("st.stop() returned")  # it raises StopException; this never runs

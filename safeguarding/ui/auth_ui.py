@@ -121,7 +121,7 @@ def _signed_in_scope() -> access.Scope:
         who = claims.get("email") or claims.get("name") or claims.get("sub") or "this account"
         st.warning(NO_ACCESS.format(who=md(who)), icon="🔒")
         _sign_out_button()
-        st.stop()
+        app.stop()
     st.sidebar.caption(f"Signed in as {md(scope.name)} · {md(scope.label)}")
     _sign_out_button()
     return scope

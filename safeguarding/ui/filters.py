@@ -221,7 +221,7 @@ def _initial_one(name: str, allowed: Sequence[str], default: str, bad: Callable[
             return raw
         st.warning(bad(raw))
     remembered = _shared().get(name)
-    return remembered if remembered in allowed else default
+    return remembered if isinstance(remembered, str) and remembered in allowed else default
 
 
 def district(options: Sequence[str], *, default: str, label: str = "District") -> str:
