@@ -87,11 +87,11 @@ def cmd_scorecard(args) -> None:
             "metric": frame["metric_id"],
             "district": frame["district"],
             "value": [
-                format_value(v, known[m].unit)
+                format_value(v, known[m])
                 for v, m in zip(frame["value"], frame["metric_id"], strict=True)
             ],
             "target": [
-                format_value(t, known[m].unit) if pd.notna(t) else "none"
+                format_value(t, known[m]) if pd.notna(t) else "none"
                 for t, m in zip(frame["target"], frame["metric_id"], strict=True)
             ],
             "status": [
@@ -140,7 +140,7 @@ def cmd_signals(args) -> None:
             spc.alt_text(
                 spc.summarise(series, improvement=metric.improvement),
                 title=metric.title,
-                unit=metric.unit,
+                measure=metric,
                 district=r.district,
             )
             if not series.empty

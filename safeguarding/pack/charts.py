@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from safeguarding import charts
+from safeguarding import charts, kinds, registry
 from safeguarding.pack.errors import PackError
 from safeguarding.pack.snapshot import Snapshot
 
@@ -26,6 +26,13 @@ class Chart:
     alt: str
     width: int
     height: int
+
+
+def measure_of(metric: dict[str, Any]) -> kinds.Measure:
+    """A pack metric's kind and unit; packs kept before kinds were recorded take the kind from
+    the registry."""
+    kind = metric.get("kind") or registry.get(metric["id"]).kind
+    return kinds.Measured(kind, metric["unit"])
 
 
 def chart_frame(content: dict[str, Any], metric_id: str) -> pd.DataFrame:
@@ -58,14 +65,14 @@ def chart_figures(content: dict[str, Any]) -> list[tuple[str, Any, str]]:
         fig = charts.trend_small_multiples(
             frame.drop(columns=["withheld"]),
             title=title,
-            unit=metric["unit"],
+            measure=measure_of(metric),
             units=units,
             forces=forces,
         )
         # The unit is in the title; a y-axis title per row of panels would overprint on paper.
         fig.update_yaxes(title_text=None)
         fig.update_layout(margin=dict(l=40, r=20, t=100, b=90))
-        alt = charts.trend_alt(metric["title"], metric["unit"], frame, units, spc=bool(spc))
+        alt = charts.trend_alt(metric["title"], measure_of(metric), frame, units, spc=bool(spc))
         if frame["withheld"].any():
             alt += " Points withheld for small numbers are left out."
         out.append((metric["id"], fig, alt))

@@ -126,12 +126,11 @@ def _withheld(
                     "value": group[value].to_numpy(dtype=float),
                 }
             )
-            safe = suppression.suppress_figures(
-                frame, group["unit"].iloc[0], totals=list(forces), rule=rule
-            )
+            metric = registry.get(metric_id)
+            safe = suppression.suppress_figures(frame, metric, totals=list(forces), rule=rule)
             # A quarter's value of a plain count is an average, not the count itself, so a figure
             # is withheld when its value or any count it is made of is withheld.
-            counts, _ = suppression.count_columns(group["unit"].iloc[0])
+            counts, _ = suppression.count_columns(metric)
             columns = ["value", *[c for c in counts if c != "value"]]
             for position, district in enumerate(safe["district"]):
                 cells = [safe[c].iloc[position] for c in columns]
@@ -197,7 +196,7 @@ def _series(
     frame = figures.merge(spc, on=["district", "month"], how="left")
     columns = ["district", "month", "numerator", "denominator", "value"]
     safe = (
-        suppression.suppress_figures(frame[columns], metric.unit, totals=forces, rule=rule)
+        suppression.suppress_figures(frame[columns], metric, totals=forces, rule=rule)
         if _suppressible(metric.id)
         else frame[columns]
     )
@@ -319,6 +318,7 @@ def build_content(
             {
                 "id": m.id,
                 "title": m.title,
+                "kind": m.kind,
                 "unit": m.unit,
                 "direction": m.direction,
                 "definition": m.definition,

@@ -32,14 +32,14 @@ def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
         metric = known[r["metric_id"]]
         status = r["status"]
         arrow = CHANGE_ARROWS.get(r.get("change_arrow", "none"), "")
-        target = format_value(r["target"], metric.unit) if pd.notna(r.get("target")) else "none"
+        target = format_value(r["target"], metric) if pd.notna(r.get("target")) else "none"
         spc = views.spc_html(pd.Series(r)) or '<span class="sg-na">not available</span>'
         href = views.metric_link(metric.id, district, month)
         rows.append(
             "<tr>"
             f'<th scope="row"><a href="{esc(href)}">{esc(metric.title)}</a>'
             f'<span class="sg-unit">{esc(metric.unit)}</span></th>'
-            f'<td><span class="sg-value">{esc(format_value(r["value"], metric.unit))}</span></td>'
+            f'<td><span class="sg-value">{esc(format_value(r["value"], metric))}</span></td>'
             f"<td>{esc(target)}</td>"
             f'<td><span class="sg-status sg-{status}"><span aria-hidden="true">'
             f"{targets.STATUS_SYMBOLS[status]}</span> {esc(targets.STATUS_WORDS[status])}"
@@ -70,7 +70,7 @@ def _trend_frames(
     for metric in registry.metrics().values():
         data = frame[frame["metric_id"] == metric.id][["month", "value", "target"]]
         if not data.empty and data["value"].notna().any():
-            panels.append((metric.title, metric.unit, data))
+            panels.append((metric.title, metric, data))
     return panels
 
 
