@@ -65,6 +65,14 @@ def format_value(
     return number
 
 
+# The one rounding rule, in words for every page, export and pack (docs/statistics.md).
+ROUNDING_RULE = (
+    "Status is decided on the full figure, not the rounded one. Figures are shown to one "
+    "decimal place (counts and median days to whole numbers), except that a figure level with "
+    "its target when rounded but on the wrong side of it is shown, with its target, to as many "
+    "more places as it takes to see the difference (30.4 days against a target of 30.0 days)."
+)
+
 # Status is decided on the full figure (targets.figures and quarters.status round to 9 places
 # only to absorb floating-point noise), so that is as far as showing more places can need.
 STATUS_PLACES = 9

@@ -95,8 +95,10 @@ def quarter_table(
     previous_denominator, previous_status, change_arrow, change_text (against the previous
     quarter); last_year_value, last_year_numerator, last_year_denominator, last_year_status,
     year_change_arrow, year_change_text (against the same quarter last year); point_type,
-    variation, assurance, provisional (SPC, the quarter's last month); value_text, target_text,
-    previous_text, last_year_text (figures as written for people).
+    variation, assurance, provisional, lpl, upl, recent_outside, spc_note (SPC, the quarter's
+    last month, and words where status and assurance seem to disagree); value_text,
+    target_text, previous_text, last_year_text (figures as written for people; the value and
+    target at the places that decide the status).
     """
     period = as_quarter(quarter)
     districts, forces = scorecard.units(con, force)
@@ -140,6 +142,9 @@ def quarter_table(
             spc[["metric_id", "district", *spc_columns]], on=["metric_id", "district"], how="left"
         )
 
+    context = scorecard.signal_context(con, period.last)
+    frame = frame.merge(context, on=["metric_id", "district"], how="left")
+
     frame["title"] = frame["metric_id"].map(lambda m: known[m].title)
     frame["unit"] = frame["metric_id"].map(lambda m: known[m].unit)
     frame["kind"] = frame["metric_id"].map(lambda m: known[m].kind)
@@ -167,6 +172,13 @@ def quarter_table(
         for (text, _), v in zip(pairs, frame["value"], strict=True)
     ]
     frame["target_text"] = [t for _, t in pairs]
+    frame["spc_note"] = [
+        scorecard.assurance_note(
+            r["status"], r["assurance"], r["lpl"], r["upl"], r["recent_outside"],
+            known[r["metric_id"]], r["target_text"],
+        )
+        for r in frame.to_dict("records")
+    ]  # fmt: skip
 
     metric_order = {m: i for i, m in enumerate(known)}
     unit_order = {u: i for i, u in enumerate(wanted)}
@@ -342,13 +354,16 @@ def exceptions(frame: pd.DataFrame, quarter: str | Period) -> pd.DataFrame:
     return out[EXCEPTION_COLUMNS].reset_index(drop=True)
 
 
-def spc_text(variation: object, assurance: object) -> str:
-    """The SPC signal in words (for tables): variation, then assurance when there is a target."""
+def spc_text(variation: object, assurance: object, note: object = None) -> str:
+    """The SPC signal in words (for tables): variation, then assurance when there is a target,
+    then the note that reconciles assurance with a status that seems to contradict it."""
     if not isinstance(variation, str):
         return "no SPC signal"
     words = signals.ICON_WORDS.get(variation, variation)
     if isinstance(assurance, str):
         words += f"; {signals.ASSURANCE_WORDS.get(assurance, assurance).lower()}"
+    if isinstance(note, str) and note:
+        words += f". {note}"
     return words
 
 

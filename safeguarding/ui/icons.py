@@ -11,6 +11,7 @@ alone, an accessible name. These drawings are the project's own.
 
 from __future__ import annotations
 
+import base64
 import html
 
 from safeguarding import signals
@@ -51,13 +52,25 @@ ASSURANCE_WORDS = {
 
 
 def _svg(body: str, words: str, size: int, *, labelled: bool) -> str:
-    # Inside a link or beside its words the icon is decoration for assistive technology (the
-    # words are said once, by the link's name); alone (the key) it is an image with a name.
-    role = f'role="img" aria-label="{html.escape(words)}"' if labelled else 'aria-hidden="true"'
-    return (
-        f'<svg class="sg-icon" width="{size}" height="{size}" viewBox="0 0 32 32" {role} '
-        f'focusable="false"><title>{html.escape(words)}</title>{body}</svg>'
+    """The icon as an <img> of an SVG data URI: Streamlit's HTML sanitiser keeps images but drops
+    inline SVG. Inside a link (whose name says the words) it is decoration (empty alt); alone
+    (the key) its alt text is the words. The title shows the words on hover."""
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 32 32">{body}</svg>'
     )
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = html.escape(words) if labelled else ""
+    return (
+        f'<img class="sg-icon" src="{source}" width="{size}" height="{size}" alt="{alt}" '
+        f'title="{html.escape(words)}">'
+    )
+
+
+def svg_markup(icon_html: str) -> str:
+    """The SVG drawing inside an icon's <img> (for tests and for drawing elsewhere)."""
+    source = icon_html.split('src="data:image/svg+xml;base64,', 1)[1].split('"', 1)[0]
+    return base64.b64decode(source).decode("utf-8")
 
 
 def variation_icon(variation: str | None, *, size: int = 28, labelled: bool = False) -> str:
@@ -69,14 +82,14 @@ def variation_icon(variation: str | None, *, size: int = 28, labelled: bool = Fa
     xs = [6, 9.3, 12.6, 15.9, 19.2, 22.5, 25.8]
     ys = [19 - (way * 6 if i >= 4 else 0) for i in range(len(xs))]
     dots = "".join(
-        f'<circle cx="{x}" cy="{y}" r="1.7" fill="{colour if (way and i >= 4) else GREY}"/>'
+        f'<circle cx="{x}" cy="{y}" r="2.3" fill="{colour if (way and i >= 4) else GREY}"/>'
         for i, (x, y) in enumerate(zip(xs, ys, strict=True))
     )
     line = f'<polyline points="{" ".join(f"{x},{y}" for x, y in zip(xs, ys, strict=True))}" '
-    line += f'fill="none" stroke="{GREY}" stroke-width="1"/>'
+    line += f'fill="none" stroke="{GREY}" stroke-width="1.3"/>'
     # The letter sits clear of the points: below them when they rise, above when they fall.
     text = (
-        f'<text x="16" y="{28 if way > 0 else 11}" font-size="9" font-family="Arial, sans-serif" '
+        f'<text x="16" y="{28 if way > 0 else 11}" font-size="10" font-family="Arial, sans-serif" '
         f'font-weight="700" text-anchor="middle" fill="{colour}">{letter}</text>'
         if letter
         else ""
@@ -97,14 +110,14 @@ def assurance_icon(assurance: str | None, *, size: int = 28, labelled: bool = Fa
     colour, letter = ASSURANCE[assurance]
     ring = f'<circle cx="16" cy="16" r="14.5" fill="#ffffff" stroke="{colour}" stroke-width="2.5"/>'
     # The target as a dashed line through the process band.
-    band = '<rect x="6" y="20" width="20" height="5" fill="#d8dde0"/>'
+    band = '<rect x="6" y="19.5" width="20" height="6" fill="#c3cbd0"/>'
     target_y = {"pass": 26.5, "fail": 18.5, "inconsistent": 22.5}[assurance]
     target = (
         f'<line x1="5" x2="27" y1="{target_y}" y2="{target_y}" stroke="{colour}" '
         'stroke-width="1.6" stroke-dasharray="2.5 1.5"/>'
     )
     text = (
-        '<text x="16" y="15" font-size="11" font-family="Arial, sans-serif" font-weight="700" '
+        '<text x="16" y="15" font-size="13" font-family="Arial, sans-serif" font-weight="700" '
         f'text-anchor="middle" fill="{colour}">{letter}</text>'
     )
     return _svg(ring + band + target + text, ASSURANCE_WORDS[assurance], size, labelled=labelled)

@@ -51,7 +51,7 @@ SCORECARD_CSS = """
 .sg-line {display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.1rem 0.5rem;}
 .sg-line2 {align-items: center; justify-content: space-between;}
 .sg-icons {display: inline-flex; gap: 0.2rem; align-items: center;}
-.sg-icon {vertical-align: middle; flex: none;}
+.sg-icon {vertical-align: middle; flex: none; display: inline-block;}
 .sg-c-met {background: #e8f1fa; border-left: 4px solid #005eb8;}
 .sg-c-not_met {background: #fcefe6; border-left: 4px solid #b35900;}
 .sg-c-no_target, .sg-c-no_data {border-left: 4px solid #d8dde0;}
@@ -76,6 +76,7 @@ SCORECARD_CSS = """
 .sg-layout-present .sg-status {font-size: 1.05rem; font-weight: 700;}
 .sg-layout-present .sg-change {font-size: 0.85rem;}
 .sg-layout-present caption {font-size: 1.1rem;}
+.sg-layout-present .sg-scorecard .sg-icon {width: 34px; height: 34px;}
 </style>
 """
 
