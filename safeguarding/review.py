@@ -354,6 +354,21 @@ def exceptions(frame: pd.DataFrame, quarter: str | Period) -> pd.DataFrame:
     return out[EXCEPTION_COLUMNS].reset_index(drop=True)
 
 
+# The exceptions a meeting leads with; the rest wait behind an expander or on a second page.
+LEAD = 10
+
+
+def lead_exceptions(ranked: pd.DataFrame, limit: int = LEAD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the ``limit`` most serious exceptions, ordered by metric in the order each metric's most
+    serious one comes, and most serious first within a metric; the rest, in rank order)."""
+    lead = ranked.head(limit).copy()
+    first = {m: i for i, m in reversed(list(enumerate(lead["metric_id"])))}
+    lead["_group"] = lead["metric_id"].map(first)
+    lead["_rank"] = range(len(lead))
+    lead = lead.sort_values(["_group", "_rank"]).drop(columns=["_group", "_rank"])
+    return lead.reset_index(drop=True), ranked.iloc[limit:].reset_index(drop=True)
+
+
 def spc_text(variation: object, assurance: object, note: object = None) -> str:
     """The SPC signal in words (for tables): variation, then assurance when there is a target,
     then the note that reconciles assurance with a status that seems to contradict it."""

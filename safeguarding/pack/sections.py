@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from safeguarding import review
 from safeguarding.formatting import plural
 from safeguarding.pack.snapshot import Snapshot
 from safeguarding.review import day_label
@@ -167,7 +168,7 @@ def _count(n: int, noun: str) -> str:
 
 
 # The exceptions a meeting leads with; the rest are listed briefly after them.
-LEAD_EXCEPTIONS = 10
+LEAD_EXCEPTIONS = review.LEAD
 
 
 def lead_exceptions(content: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -207,6 +207,13 @@ def districts(all_districts: Sequence[str]) -> list[str]:
     return chosen
 
 
+def chosen_districts() -> list[str] | None:
+    """The districts last chosen in the shared filter on another page (None if never chosen):
+    a single-district page opens on the first of them, not on the first district of all."""
+    remembered = _shared().get("districts")
+    return list(remembered) if isinstance(remembered, list) else None
+
+
 def _initial_one(name: str, allowed: Sequence[str], default: str, bad: Callable[[str], str]) -> str:
     """The starting choice of a single-choice filter: the link's value if allowed (else the
     message ``bad(value)`` and no change), then the one remembered from another page, then

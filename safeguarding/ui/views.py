@@ -14,7 +14,14 @@ import pandas as pd
 import streamlit as st
 
 from safeguarding import kinds, registry, scorecard, suppression, targets
-from safeguarding.formatting import count_text, figure_and_target, format_value, month_label
+from safeguarding.formatting import (
+    code_words,
+    count_text,
+    day_text,
+    figure_and_target,
+    format_value,
+    month_label,
+)
 from safeguarding.ui import app, icons, stats
 from safeguarding.ui.periods import CHANGE_ARROWS, Period, add_months, period_figures, with_change
 
@@ -559,3 +566,45 @@ def in_month(frame: pd.DataFrame, month: dt.date) -> pd.Series:
 def last_months(month: dt.date, n: int) -> dt.date:
     """The first month of a window of ``n`` months ending at ``month``."""
     return add_months(month, -(n - 1))
+
+
+# The access log's columns as its readers call them.
+ACCESS_LOG_LABELS = {
+    "entry_id": "Entry",
+    "logged_at_utc": "When (UTC)",
+    "user_id": "User",
+    "role": "Role",
+    "action": "Action",
+    "metric_id": "Metric",
+    "district": "Area",
+    "month": "Month",
+    "rows": "Records",
+    "detail": "Detail",
+}
+
+
+def access_log_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Access-log entries for reading: named columns, dates and times as words, metric titles,
+    codes as words, blanks for empty cells."""
+    known = registry.metrics()
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column == "logged_at_utc":
+            shown = pd.to_datetime(values).map(
+                lambda t: "" if pd.isna(t) else f"{day_text(t)} {t:%H:%M:%S}"
+            )
+        elif column == "month":
+            shown = values.map(
+                lambda m: "" if m is None or pd.isna(m) else month_label(pd.Timestamp(m).date())
+            )
+        elif column == "metric_id":
+            shown = values.map(
+                lambda m: known[m].title if isinstance(m, str) and m in known else (m or "")
+            )
+        elif column in ("action", "role"):
+            shown = values.map(code_words)
+        else:
+            shown = values.map(lambda v: "" if v is None or pd.isna(v) else v)
+        out[ACCESS_LOG_LABELS.get(column, column.replace("_", " ").capitalize())] = shown
+    return out.reset_index(drop=True)
