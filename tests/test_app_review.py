@@ -67,8 +67,7 @@ def test_the_quarterly_review_shows_a_quarter_its_exceptions_and_every_figure(db
         "against a target of 50.0 (not met)"
     ) in lead
     assert (
-        'href="metric?metric=rso_caseload_per_officer&amp;district=Calderdale&amp;'
-        'quarter=2024Q3"'
+        'href="metric?metric=rso_caseload_per_officer&amp;district=Calderdale&amp;quarter=2024Q3"'
     ) in lead
     assert any(e.label.startswith("The other ") for e in at.expander)
     # A table per metric, with a caption; status by symbol and word.

@@ -85,7 +85,9 @@ def test_the_comparison_bar_states_each_status_in_words_on_the_axis():
 
 
 def test_alt_text_says_what_the_chart_shows_and_where_it_ends():
-    alt = charts.trend_alt("High-risk missing children attended", PERCENT, _trend(), UNITS, spc=True)
+    alt = charts.trend_alt(
+        "High-risk missing children attended", PERCENT, _trend(), UNITS, spc=True
+    )
     assert "January 2024 to June 2024" in alt
     assert "SPC process limits" in alt
     assert "Leeds 88.0%" in alt

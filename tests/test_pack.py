@@ -323,9 +323,7 @@ def test_pptx_trend_slides_hold_native_charts_whose_series_are_the_snapshot_figu
     deck = Presentation(io.BytesIO(pptx))
     pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
     assert pictures == []
-    charted = [
-        (slide, shape) for slide in deck.slides for shape in slide.shapes if shape.has_chart
-    ]
+    charted = [(slide, shape) for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     assert len(charted) == 19
     titles = {m["title"]: m for m in content["metrics"]}
     for slide, shape in charted:
