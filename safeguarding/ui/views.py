@@ -172,6 +172,7 @@ def print_css(heading: str, as_at: str) -> str:
   .sg-change, .sg-unit, .sg-target {{ font-size: 6.5pt !important; }}
   .sg-scorecard .sg-icon {{ width: 15px; height: 15px; }}
   .sg-notes {{ font-size: 7pt; }}
+  .sg-note-mark {{ font-size: 6pt; }}
 }}
 </style>
 """
