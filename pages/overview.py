@@ -15,7 +15,6 @@ districts, forces = app.units()
 selected = filters.districts(districts)
 layout = views.layout_choice()
 
-st.html(views.SCORECARD_CSS)
 st.html(views.print_css(f"Safeguarding scorecard: {period.label}", app.as_at_text()))
 if layout == "present":
     st.html(views.PRESENT_CSS)

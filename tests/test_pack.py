@@ -333,11 +333,14 @@ def test_pptx_trend_slides_hold_native_charts_whose_series_are_the_snapshot_figu
         chart = shape.chart
         assert len(list(chart.plots[0].categories)) == len(months)
         for series in chart.plots[0].series:
-            expected = {
-                p["month"]: (None if p["withheld"] else p["value"])
-                for p in points
-                if p["district"] == series.name
-            }
+            if series.name == "Target":
+                expected = {p["month"]: p["target"] for p in points}
+            else:
+                expected = {
+                    p["month"]: (None if p["withheld"] else p["value"])
+                    for p in points
+                    if p["district"] == series.name
+                }
             wanted = [expected.get(m) for m in months]
             got = list(series.values)
             assert got == pytest.approx(wanted, abs=1e-9), (metric["id"], series.name)

@@ -103,6 +103,9 @@ def chart_figures(content: dict[str, Any]) -> list[tuple[str, Any, str]]:
     return out
 
 
+TARGET_SERIES = "Target"
+
+
 @dataclass(frozen=True)
 class TrendData:
     """A metric's trend as a native chart holds it: month labels and a series per area."""
@@ -142,6 +145,12 @@ def trend_chart_data(content: dict[str, Any], metric: dict[str, Any]) -> TrendDa
             series.append((unit, [None if pd.isna(v) else float(v) for v in one]))
     if not series:
         return None
+    # One target for every area (month by month) is drawn as its own series; where the areas'
+    # targets differ (funded posts) the table beside the chart gives each.
+    targets = frame[frame["district"].isin(units)].groupby("month")["target"]
+    if targets.count().sum() and (targets.nunique(dropna=True) <= 1).all():
+        target = targets.first().reindex(months)
+        series.append((TARGET_SERIES, [None if pd.isna(v) else float(v) for v in target]))
     labels = content["labels"]
     title = (
         f"{metric['title']} ({metric['unit']}), {labels['chart_from']} to {labels['last_month']}"
@@ -178,7 +187,9 @@ def add_trend_chart(slide, trend: TrendData, left: int, top: int, width: int, he
     """Draw ``trend`` on a slide as a native line chart; its alt text goes in the shape's
     description and the slide notes."""
     from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
     from pptx.util import Pt
 
     data = CategoryChartData(number_format=trend.number_format)
@@ -199,6 +210,10 @@ def add_trend_chart(slide, trend: TrendData, left: int, top: int, width: int, he
     axis = chart.value_axis
     axis.has_title = True
     axis.axis_title.text_frame.text = trend.axis_title
+    for paragraph in axis.axis_title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(10)
+            run.font.bold = False
     axis.tick_labels.font.size = Pt(9)
     axis.minimum_scale = 0
     chart.category_axis.tick_labels.font.size = Pt(8)
@@ -206,6 +221,9 @@ def add_trend_chart(slide, trend: TrendData, left: int, top: int, width: int, he
         for series in plot.series:
             series.smooth = False
             series.format.line.width = Pt(1.75)
+            if series.name == TARGET_SERIES:
+                series.format.line.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
+                series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
     graphic._element.nvGraphicFramePr.cNvPr.set("descr", trend.alt)
     slide.notes_slide.notes_text_frame.text = f"Chart alt text: {trend.alt}"
     return graphic

@@ -55,7 +55,14 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         footer(slide)
         return slide
 
-    def text_box(slide, lines: list[str], *, top: float = 1.25, size: int = 14) -> None:
+    def text_box(
+        slide,
+        lines: list[str],
+        *,
+        top: float = 1.25,
+        size: int = 14,
+        headings: frozenset[str] = frozenset(),
+    ) -> None:
         box = slide.shapes.add_textbox(
             Inches(0.5), Inches(top), width - Inches(1.0), Inches(7.0 - top - 0.1)
         )
@@ -64,9 +71,10 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         for number, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
             paragraph.text = line
-            paragraph.space_after = Pt(6)
+            paragraph.space_after = Pt(2 if line in headings else 6)
             for run in paragraph.runs:
                 run.font.size = Pt(size)
+                run.font.bold = line in headings
 
     def grid(
         slide,
@@ -129,7 +137,12 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         for item in items:
             number += 1
             lines.append(f"    {number}. [Tier {item['tier']}] {item['sentence']}")
-    text_box(titled("Exceptions, most serious first"), lines or ["No exceptions."], size=10)
+    text_box(
+        titled("Exceptions, most serious first"),
+        lines or ["No exceptions."],
+        size=10,
+        headings=frozenset(title for title, _ in groups),
+    )
     rest = other_exceptions(content)
     if rest:
         others = len(content["exceptions"]) - LEAD_EXCEPTIONS
@@ -147,13 +160,13 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
             trend = trend_chart_data(content, metric) if with_charts else None
             table_left = 0.4
             if trend is not None:
-                add_trend_chart(slide, trend, Inches(0.3), Inches(1.2), Inches(7.4), Inches(5.75))
-                table_left = 7.85
+                add_trend_chart(slide, trend, Inches(0.3), Inches(1.2), Inches(6.3), Inches(5.75))
+                table_left = 6.75
             headings, rows = metric_rows(content, metric["id"])
             # Beside a chart the table keeps the columns a meeting reads first.
             keep_columns = [0, 1, 2, 3, 6, 7] if trend is not None else list(range(8))
             widths = (
-                [1.1, 0.75, 0.75, 0.75, 0.9, 0.95]
+                [1.05, 0.7, 0.7, 0.7, 0.85, 2.35]
                 if trend is not None
                 else [1.6, 1.1, 1.1, 1.1, 2.0, 1.0, 1.3, 3.3]
             )

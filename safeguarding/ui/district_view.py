@@ -57,7 +57,7 @@ def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
             "</tr>"
         )
     return (
-        '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
+        views.SCORECARD_CSS + '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
         f"<caption>{esc(district)}: every metric for {esc(month_label(month))}</caption>"
         '<thead><tr><th scope="col">Metric</th><th scope="col">Figure</th>'
         '<th scope="col">Target</th><th scope="col">Status</th>'

@@ -119,7 +119,7 @@ def period(*, allow_quarter: bool = False) -> Period:
             "Quarter",
             codes,
             key="f_quarter",
-            format_func=lambda c: Period.quarter(c).label,
+            format_func=lambda c: Period.quarter(c).short_label,  # the long label was cut off
         )
         chosen = Period.quarter(code)
     else:

@@ -322,7 +322,8 @@ def scorecard_html(
             f"<ol>{items}</ol></div>"
         )
     return (
-        f'<div class="sg-scorecard-wrap sg-layout-{layout}"><table class="sg-scorecard">'
+        SCORECARD_CSS
+        + f'<div class="sg-scorecard-wrap sg-layout-{layout}"><table class="sg-scorecard">'
         f"<caption>{esc(caption)}</caption>"
         f'<thead><tr><th scope="col">Metric</th>{head}</tr></thead><tbody>'
         + "".join(body)
