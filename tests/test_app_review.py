@@ -202,3 +202,14 @@ def test_packs_issued_for_a_quarter_are_listed_with_rebuild_buttons(db):
     assert kept.index.tolist() == [snapshot.short_id]
     labels = [b.label for b in at.get("download_button")]
     assert f"Rebuild {snapshot.short_id} as presented (PDF)" in labels
+
+
+def test_linked_metrics_are_a_list_and_the_quarter_choice_fits_the_sidebar(db):
+    recs = html(open_page(RECOMMENDATIONS))
+    # Links in the table are blocks: joined by commas, a lone comma sat on its own line.
+    assert '<ul class="sg-links"><li><a href="metric?' in recs
+    assert "</a>, <a" not in recs
+    at = open_page(REVIEW, quarter="2024Q3")
+    quarter = at.sidebar.selectbox[0]
+    assert quarter.label == "Quarter" and quarter.options[0] == "Q4 2025"
+    assert all(len(option) <= 7 for option in quarter.options)
