@@ -425,3 +425,11 @@ def test_review_spc_text_carries_the_note():
     assert review.spc_text("common_cause", "fail", "Met this period, but ...").endswith(
         "without change. Met this period, but ..."
     )
+
+
+def test_the_registrys_funnel_setting_agrees_with_what_the_kind_decides():
+    # The kind decides the funnel (kinds.KINDS); the older per-metric setting must not disagree
+    # while it is still in the registry.
+    for metric in registry.metrics().values():
+        decided = kinds.of(metric).funnel if metric.scope != "force" else "none"
+        assert metric.funnel == decided, metric.id
