@@ -110,7 +110,12 @@ def assurance_note(
     shown = kinds.of(measure)
     low = format_value(max(float(lpl), shown.low) if shown.low is not None else lpl, measure)
     high = format_value(min(float(upl), shown.high) if shown.high is not None else upl, measure)
-    span = f" (its usual range is {low} to {high})" if has_range else ""
+    if not has_range:
+        span = ""
+    elif low == high:
+        span = f" (its limits are both {low}: it has barely varied)"
+    else:
+        span = f" (its usual range is {low} to {high})"
     outside = 0 if pd.isna(recent_outside) else int(recent_outside)
     if outside:
         months = "month is" if outside == 1 else "months are"

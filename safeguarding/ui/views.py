@@ -245,8 +245,10 @@ def _cell_html(
     marker = (
         f'<span class="sg-note-mark">note {note_number}</span>' if note_number is not None else ""
     )
+    # "no data … No data" would say it twice: a cell without a figure gives only its status.
+    value = "" if status == "no_data" else f'<span class="sg-value">{esc(cell.value_text)}</span>'
     body = (
-        f'<span class="sg-line"><span class="sg-value">{esc(cell.value_text)}</span>'
+        f'<span class="sg-line">{value}'
         f'<span class="sg-status sg-{status}"><span aria-hidden="true">{symbol}</span> '
         f"{esc(word)}</span></span>{target}"
         f'<span class="sg-line sg-line2"><span class="sg-change"><span aria-hidden="true">'
