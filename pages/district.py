@@ -11,7 +11,12 @@ from safeguarding.ui.safe import md
 filters.keep_only("district", "month", "quarter", "metric")
 month = filters.month_of(filters.period())
 districts, forces = app.units()
-district = filters.district(districts + forces, default=auth_ui.own_area(districts, districts[0]))
+district = filters.district(
+    districts + forces,
+    default=auth_ui.own_area(
+        districts, district_view.default_district(districts, filters.chosen_districts())
+    ),
+)
 
 st.title(md(district))
 app.as_at_caption()

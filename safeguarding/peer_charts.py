@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from safeguarding import charts, charts_stats, funnel
+from safeguarding import charts, charts_stats, funnel, kinds
 from safeguarding.formatting import format_value
 from safeguarding.peers import Comparison, rank_words
 
@@ -51,7 +51,7 @@ def ranked_figure(c: Comparison, *, period_label: str) -> go.Figure:
                 name=names[member],
                 marker=dict(color=colour, pattern=dict(shape=pattern), line=dict(width=1)),
                 hovertext=[
-                    f"{r.force}: {format_value(r.value, m.unit)}, "
+                    f"{r.force}: {format_value(r.value, m)}, "
                     f"{rank_words(int(r.rank), c.ranked, m.direction)}"
                     for r in rows.itertuples()
                 ],
@@ -70,7 +70,7 @@ def ranked_figure(c: Comparison, *, period_label: str) -> go.Figure:
                 x=[figure, figure],
                 y=[data["force"].iloc[0], data["force"].iloc[-1]],
                 mode="lines",
-                name=f"{name} ({format_value(figure, m.unit)})",
+                name=f"{name} ({format_value(figure, m)})",
                 line=dict(color=charts.TARGET_COLOUR, width=2, dash=dash),
                 hoverinfo="skip",
                 meta={"line": name},
@@ -80,7 +80,7 @@ def ranked_figure(c: Comparison, *, period_label: str) -> go.Figure:
     title = f"{m.title}: all forces ranked, {period_label} ({best} at the top)"
     charts._base_layout(fig, title, height=max(320, 90 + 22 * len(data)))
     fig.update_layout(barmode="overlay", bargap=0.25)
-    fig.update_xaxes(title_text=charts.axis_title(m.unit), gridcolor="#e5e5e5", rangemode="tozero")
+    fig.update_xaxes(title_text=charts.axis_title(m), gridcolor="#e5e5e5", rangemode="tozero")
     fig.update_yaxes(title_text=None, automargin=True, categoryorder="array",
                      categoryarray=data["force"].tolist())  # fmt: skip
     return fig
@@ -94,22 +94,22 @@ def ranked_alt(c: Comparison, *, period_label: str) -> str:
     top, bottom = data.iloc[0], data.iloc[-1]
     own = (
         f"{c.force} is {rank_words(c.rank, c.ranked, m.direction)} at "
-        f"{format_value(c.value, m.unit)}"
+        f"{format_value(c.value, m)}"
         if c.value is not None
         else f"{c.force} has no figure"
     )
     group = (
         f"; its most similar group ({len(c.peers)} force{'' if len(c.peers) == 1 else 's'}) "
         f"averages "
-        f"{format_value(c.group.mean, m.unit)}"
+        f"{format_value(c.group.mean, m)}"
         if c.group.mean is not None
         else "; it has no most similar group with figures"
     )
     return (
         f"Ranked bar chart of {len(data)} forces on {m.title.lower()} in {period_label}, best "
-        f"first: {own}{group}; all forces average {format_value(c.national.mean, m.unit)}. "
-        f"Best {top['force']} ({format_value(top['value'], m.unit)}), last {bottom['force']} "
-        f"({format_value(bottom['value'], m.unit)}). The figures are in the table below."
+        f"first: {own}{group}; all forces average {format_value(c.national.mean, m)}. "
+        f"Best {top['force']} ({format_value(top['value'], m)}), last {bottom['force']} "
+        f"({format_value(bottom['value'], m)}). The figures are in the table below."
     )
 
 
@@ -125,7 +125,7 @@ def ranked_table(c: Comparison) -> pd.DataFrame:
             ],
             "Force": c.table["force"],
             "Peer": [names[x] for x in c.table["member"]],
-            "Figure": [format_value(v, m.unit) for v in c.table["value"]],
+            "Figure": [format_value(v, m) for v in c.table["value"]],
         }
     )
 
@@ -141,7 +141,7 @@ def funnel_table(c: Comparison) -> pd.DataFrame:
             "Force": rows["force"],
             "Numerator": [f"{v:,.0f}" if whole else f"{v:,.1f}" for v in rows["numerator"]],
             "Denominator": [f"{v:,.0f}" if whole else f"{v:,.1f}" for v in rows["denominator"]],
-            "Figure": [format_value(v, m.unit) for v in rows["value"]],
+            "Figure": [format_value(v, m) for v in rows["value"]],
             "Against the limits": [
                 funnel.flag_words(f) if isinstance(f, str) else "" for f in rows["flag"]
             ],
@@ -160,16 +160,12 @@ def funnel_figure(c: Comparison, *, period_label: str) -> go.Figure | None:
     frame = rows.rename(columns={"force": "district"})[
         ["district", "numerator", "denominator", "value"]
     ]
-    x_title = (
-        "Offender-manager FTE (denominator)"
-        if m.unit == "offenders per FTE"
-        else "Number of cases (denominator)"
-    )
+    x_title = kinds.funnel_axis_title(m)
     fig = charts_stats.funnel_figure(
         frame,
         title=f"{m.title}: all forces compared, {period_label}",
         x_title=x_title,
-        y_title=charts.axis_title(m.unit),
+        y_title=charts.axis_title(m),
         target=None,
         kind=m.funnel,
         unit_noun="forces",
@@ -196,7 +192,7 @@ def funnel_figure(c: Comparison, *, period_label: str) -> go.Figure | None:
                 ),  # fmt: skip
                 hovertext=[
                     f"{r.force} ({names[member].lower() if member == 'group' else 'this force'}): "
-                    f"{format_value(r.value, m.unit)}"
+                    f"{format_value(r.value, m)}"
                     for r in marked.itertuples()
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -221,7 +217,7 @@ def funnel_alt(c: Comparison, *, period_label: str) -> str:
     return (
         f"Funnel plot of {len(rows)} forces on {m.title.lower()} in {period_label}: each force's "
         "figure against its size, with 95% and 99.8% limits around the forces' pooled average "
-        f"({format_value(c.position.centre, m.unit)}). {c.position.overdispersion.capitalize()}. "
+        f"({format_value(c.position.centre, m)}). {c.position.overdispersion.capitalize()}. "
         f"{outside} of {len(rows)} forces are outside the limits. {c.force}: "
         f"{c.position.words.lower()}. Of its group, "
         + (
@@ -239,13 +235,13 @@ def position_summary(c: Comparison) -> pd.DataFrame:
     m = c.metric
 
     def pooled(g) -> str:
-        return format_value(g.pooled, m.unit) if g.pooled is not None else "not pooled"
+        return format_value(g.pooled, m) if g.pooled is not None else "not pooled"
 
     rows = [
-        (c.force, "the force's own figure", format_value(c.value, m.unit)),
-        ("Most similar group", c.group.mean_label, format_value(c.group.mean, m.unit)),
+        (c.force, "the force's own figure", format_value(c.value, m)),
+        ("Most similar group", c.group.mean_label, format_value(c.group.mean, m)),
         ("Most similar group", c.group.pooled_label, pooled(c.group)),
-        ("All forces", c.national.mean_label, format_value(c.national.mean, m.unit)),
+        ("All forces", c.national.mean_label, format_value(c.national.mean, m)),
         ("All forces", c.national.pooled_label, pooled(c.national)),
         (
             "Rank in its group",

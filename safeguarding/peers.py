@@ -320,8 +320,7 @@ def force_figures(
     known = registry.metrics()
     figures = figures[figures["metric_id"].isin(known)]
     directions = {m.id: m.direction for m in known.values()}
-    units = {m.id: m.unit for m in known.values()}
-    out = period_figures(figures, period, directions, units)
+    out = period_figures(figures, period, directions, known)
     return out.rename(columns={"district": "force"}).reset_index(drop=True)
 
 
@@ -550,19 +549,19 @@ def signal_and_position(
             {
                 "metric_id": m.id,
                 "Metric": m.title,
-                "Figure": format_value(c.value, m.unit),
+                "Figure": format_value(c.value, m),
                 "SPC: variation": signals.ICON_WORDS.get(
                     variation if isinstance(variation, str) else "", "No SPC signal"
                 ),
                 "SPC: assurance": signals.ASSURANCE_WORDS.get(
                     assurance if isinstance(assurance, str) else None
                 ),
-                "Group (mean)": format_value(c.group.mean, m.unit),
-                "Group (pooled)": format_value(c.group.pooled, m.unit)
+                "Group (mean)": format_value(c.group.mean, m),
+                "Group (pooled)": format_value(c.group.pooled, m)
                 if c.group.pooled is not None
                 else "not pooled",
-                "All forces (mean)": format_value(c.national.mean, m.unit),
-                "All forces (pooled)": format_value(c.national.pooled, m.unit)
+                "All forces (mean)": format_value(c.national.mean, m),
+                "All forces (pooled)": format_value(c.national.pooled, m)
                 if c.national.pooled is not None
                 else "not pooled",
                 "Rank in group": rank_words(c.group_rank, c.group_ranked, m.direction),
