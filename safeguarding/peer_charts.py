@@ -93,8 +93,7 @@ def ranked_alt(c: Comparison, *, period_label: str) -> str:
         return f"{m.title}: no force has a figure for {period_label}."
     top, bottom = data.iloc[0], data.iloc[-1]
     own = (
-        f"{c.force} is {rank_words(c.rank, c.ranked, m.direction)} at "
-        f"{format_value(c.value, m)}"
+        f"{c.force} is {rank_words(c.rank, c.ranked, m.direction)} at {format_value(c.value, m)}"
         if c.value is not None
         else f"{c.force} has no figure"
     )
