@@ -276,9 +276,10 @@ def comparison_bar(
         )
     _base_layout(fig, title, height=120 + 42 * len(order))
     top = max([0.0, *data["value"].dropna().tolist(), *[float(t) for t in targets]])
+    high = kinds.of(measure).high
     fig.update_xaxes(
         title_text=axis_title(measure),
-        range=[0, kinds.of(measure).high * 1.05 if kinds.of(measure).high else top * 1.1 or 1],
+        range=[0, high * 1.05 if high else top * 1.1 or 1],
         gridcolor="#e5e5e5",
     )
     fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)

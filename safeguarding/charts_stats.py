@@ -308,7 +308,7 @@ def funnel_figure(
     x_title: str,
     y_title: str,
     target: float | None,
-    kind: str,
+    kind: funnel.Kind,
     scale: float | None = None,
     method: str = funnel.DEFAULT_METHOD,
     unit_noun: str = "districts",
@@ -373,15 +373,15 @@ def funnel_figure(
     pooled = funnel.pooled_average(data["numerator"], n)
     notes: list[str] = []
     target_line: float | None = None
-    has_target = target is not None and not (isinstance(target, float) and math.isnan(target))
-    if has_target and not funnel.degenerate(float(target) / scale, kind):
-        centre = funnel.check_target(float(target) / scale, kind)
-        centre_name = f"Target ({shown(float(target))})"
+    given = None if target is None or math.isnan(float(target)) else float(target)
+    if given is not None and not funnel.degenerate(given / scale, kind):
+        centre = funnel.check_target(given / scale, kind)
+        centre_name = f"Target ({shown(given)})"
     else:
         centre = pooled
         centre_name = f"Average of the {unit_noun} ({shown(pooled * scale)})"
-        if has_target:
-            target_line = float(target)
+        if given is not None:
+            target_line = given
             notes.append(
                 f"A target of {shown(target_line)} allows no chance variation, so the limits "
                 f"are drawn around the average of the {unit_noun}"

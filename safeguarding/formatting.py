@@ -78,7 +78,9 @@ ROUNDING_RULE = (
 STATUS_PLACES = 9
 
 
-def deciding_places(value: object, target: object, status: str, measure: kinds.Measure) -> int:
+def deciding_places(
+    value: float | None, target: float | None, status: str, measure: kinds.Measure
+) -> int:
     """The decimal places at which a figure and its target show why the status is what it is.
 
     The kind's precision, unless the figure rounds to the same text as its target while the
@@ -87,7 +89,7 @@ def deciding_places(value: object, target: object, status: str, measure: kinds.M
     of its target, only level with it, and level reads as met, so that is the only case.
     """
     places = kinds.of(measure).decimals
-    if status != "not_met" or pd.isna(value) or pd.isna(target):
+    if status != "not_met" or value is None or target is None or pd.isna(value) or pd.isna(target):
         return places
     value, target = float(value), float(target)
     while places < STATUS_PLACES and _number(value, places) == _number(target, places):
@@ -96,7 +98,7 @@ def deciding_places(value: object, target: object, status: str, measure: kinds.M
 
 
 def figure_and_target(
-    value: object, target: object, status: str, measure: kinds.Measure
+    value: float | None, target: float | None, status: str, measure: kinds.Measure
 ) -> tuple[str, str]:
     """(figure, target) as shown side by side, at the places that decide the status."""
     places = deciding_places(value, target, status, measure)
@@ -104,7 +106,7 @@ def figure_and_target(
     return format_value(value, measure, decimals=places), target_text
 
 
-def count_text(value: object) -> str:
+def count_text(value: float | None) -> str:
     """A count of records (a numerator or denominator) as a whole number: '848', not '848.0000'."""
     if value is None or pd.isna(value):
         return ""

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import TypeGuard
 
 import duckdb
 import pandas as pd
@@ -77,7 +78,7 @@ def _text(value: float | None, measure: kinds.Measure) -> str:
     return format_value(value, measure) if _present(value) else "no figure"
 
 
-def _present(value: object) -> bool:
+def _present(value: object) -> TypeGuard[float]:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 

@@ -89,9 +89,9 @@ def signal_context(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFra
 def assurance_note(
     status: str,
     assurance: object,
-    lpl: object,
-    upl: object,
-    recent_outside: object,
+    lpl: float | None,
+    upl: float | None,
+    recent_outside: float | None,
     measure: kinds.Measure,
     target_text: str,
 ) -> str | None:
@@ -106,17 +106,17 @@ def assurance_note(
         (status == "met" and assurance == "fail") or (status == "not_met" and assurance == "pass")
     ):
         return None
-    has_range = not (pd.isna(lpl) or pd.isna(upl))
     shown = kinds.of(measure)
-    low = format_value(max(float(lpl), shown.low) if shown.low is not None else lpl, measure)
-    high = format_value(min(float(upl), shown.high) if shown.high is not None else upl, measure)
-    if not has_range:
-        span = ""
-    elif low == high:
-        span = f" (its limits are both {low}: it has barely varied)"
-    else:
-        span = f" (its usual range is {low} to {high})"
-    outside = 0 if pd.isna(recent_outside) else int(recent_outside)
+    span = ""
+    if not (lpl is None or upl is None or pd.isna(lpl) or pd.isna(upl)):
+        # Limits as drawn: no count below zero, no percentage over 100.
+        low = format_value(max(lpl, shown.low) if shown.low is not None else lpl, measure)
+        high = format_value(min(upl, shown.high) if shown.high is not None else upl, measure)
+        if low == high:
+            span = f" (its limits are both {low}: it has barely varied)"
+        else:
+            span = f" (its usual range is {low} to {high})"
+    outside = 0 if recent_outside is None or pd.isna(recent_outside) else int(recent_outside)
     if outside:
         months = "month is" if outside == 1 else "months are"
         return (

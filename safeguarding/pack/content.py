@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, SupportsFloat
 
 import duckdb
 import pandas as pd
@@ -42,9 +42,11 @@ def _num(value: object) -> float | int | None:
         return int(value)
     if isinstance(value, int):
         return value
+    if not isinstance(value, str | SupportsFloat):
+        return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     if math.isnan(number):
         return None

@@ -124,4 +124,4 @@ def assurance_icon(assurance: str | None, *, size: int = 28, labelled: bool = Fa
 
 
 def variation_words(variation: str | None) -> str:
-    return signals.ICON_WORDS.get(variation, "No SPC signal")
+    return signals.ICON_WORDS.get(variation or "", "No SPC signal")

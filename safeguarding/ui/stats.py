@@ -35,7 +35,7 @@ def has_signals() -> bool:
 
 
 def variation_words(icon: str | None) -> str:
-    return signals.ICON_WORDS.get(icon, "No SPC signal")
+    return signals.ICON_WORDS.get(icon or "", "No SPC signal")
 
 
 def assurance_words(assurance: str | None) -> str:
