@@ -552,7 +552,7 @@ def test_quoted_values_with_commas_and_doubled_quotes_are_read_as_written(small_
 
 
 def test_the_list_stops_at_the_limit_and_says_how_many_more_there_are(small_db, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LISTED", 5)
+    monkeypatch.setattr(imports.common, "MAX_LISTED", 5)
     lines = [mr(report_ref=f"R{i}", age="x") for i in range(8)]
     report = check(small_db, "missing_reports", csv_file(MR_HEADER, *lines))
     assert len(report.problems) == 5 and report.errors == 8
