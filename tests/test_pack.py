@@ -138,7 +138,7 @@ def test_the_pdf_text_holds_the_quarter_figures_and_the_withheld_cells(db):
 
 
 def test_without_the_dejavu_font_the_pdf_still_builds_with_plain_symbols(db, monkeypatch):
-    monkeypatch.setattr(pack, "FONT_DIRS", ())
+    monkeypatch.setattr(pack.pdf, "FONT_DIRS", ())
     pages = pdf_text(pack.to_pdf(snapshot_of(db), with_charts=False))
     scorecard = next(p for p in pages if p.startswith("Scorecard, Q3 2024"))
     assert "60.0 X Not met 96.2 X Not met 80.0 X Not met" in scorecard
