@@ -18,7 +18,6 @@ own random stream derived from (seed, force number, district number).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 
@@ -26,8 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, registry, store
-from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
+from safeguarding import appstore, seeds, store
 
 FIRST_MONTH = dt.date(2014, 1, 1)
 WEST_YORKSHIRE = "West Yorkshire"
@@ -594,65 +592,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("incoming")
 
 
-def load_targets(con: duckdb.DuckDBPyConnection, forces: list[str]) -> None:
-    """Seed targets from data/targets.csv (force-wide rows apply to every force)."""
-    with open(TARGETS_FILE, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    frame = pd.DataFrame(rows)
-    frame["district"] = frame["district"].replace("", None)
-    frame["effective_to"] = frame["effective_to"].replace("", None)
-    frame["target"] = frame["target"].astype(float)
-    frame = frame[["metric_id", "district", "effective_from", "effective_to", "target", "note"]]
-    _insert(con, "targets", frame)
-
-
-def load_rebases(
-    con: duckdb.DuckDBPyConnection, units: list[str], forces: list[str], last_month: dt.date
-) -> None:
-    """Seed the SPC rebase register from data/rebases.csv for every area with the metric.
-
-    The demo's process changes (see docs/demo-data.md) are recorded as a performance board would
-    record them, so the demo's charts start new limits where the demo's practice changed. Rebases
-    after the demo's last month are left out: there are no figures to start a period with.
-    """
-    frame = pd.read_csv(REBASES_FILE, dtype=str, keep_default_na=False)
-    rows = []
-    for rec in frame.to_dict("records"):
-        month = dt.date.fromisoformat(rec["month"])
-        if month > last_month:
-            continue
-        areas = forces if registry.get(rec["metric_id"]).scope == "force" else units + forces
-        rows.extend({**rec, "district": area} for area in areas)
-    if rows:
-        out = pd.DataFrame(rows)[
-            ["metric_id", "district", "month", "reason", "agreed_by", "agreed_on"]
-        ]
-        _insert(con, "rebases", out)
-
-
-def load_recommendations(con: duckdb.DuckDBPyConnection, forces: list[str], as_at: dt.date) -> None:
-    frame = pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str, keep_default_na=False)
-    rows = []
-    for force in forces:
-        tag = "WY" if force == WEST_YORKSHIRE else force.replace("Force ", "F")
-        for rec in frame.to_dict("records"):
-            row = {
-                **rec,
-                "force": force,
-                "recommendation_ref": f"{tag}-{rec['recommendation_ref']}",
-            }
-            completed = rec["completed_on"] or None
-            # a completion after the data's as-at date has not happened yet
-            if completed and dt.date.fromisoformat(completed) > as_at:
-                row["completed_on"] = None
-                row["status"] = "in_progress"
-            elif not completed:
-                row["completed_on"] = None
-            rows.append(row)
-    out = pd.DataFrame(rows).replace({"": None})
-    _insert(con, "recommendations", out)
-
-
 def build(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -712,9 +651,10 @@ def build(
 
     force_names = list(force_no)
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
-    load_targets(con, force_names)
-    load_recommendations(con, force_names, as_at)
-    load_rebases(con, [s.name for s in specs], force_names, last_month)
+    seeds.load_recommendations(con, force_names, as_at, tag=_force_tag)
+    seeded = seeds.seed_app_state(
+        appstore.for_connection(con), [s.name for s in specs], force_names, last_month
+    )
     store.set_meta(
         con,
         as_at=as_at.isoformat(),
@@ -724,8 +664,13 @@ def build(
         seed=str(seed),
         forces=str(forces),
     )
-    metrics.refresh(con, FIRST_MONTH, last_month)
-    return {
+    # The figures are computed by store.writer when this write ends (safeguarding.refresh).
+    counts = {
         t: con.execute(f"select count(*) from {t}").fetchone()[0]
-        for t in (*RECORD_TABLES, "districts", "targets", "recommendations", "metric_values")
+        for t in (*RECORD_TABLES, "districts", "recommendations")
     }
+    return {**counts, **seeded}
+
+
+def _force_tag(force: str) -> str:
+    return "WY" if force == WEST_YORKSHIRE else force.replace("Force ", "F")

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import contract, metrics, store
+from safeguarding import appstore, contract, metrics, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
 from safeguarding.imports.validate import _drop_temp, _stage
@@ -117,12 +117,32 @@ def _refresh(con: duckdb.DuckDBPyConnection, table: TableContract, today: dt.dat
             first_month=first.isoformat(), last_month=last.isoformat(), as_at=as_at.isoformat()
         )
     store.set_meta(con, **values)
-    if first and last:
-        metrics.refresh(con, first, last)
+
+
+def _first_touched(con: duckdb.DuckDBPyConnection, table: TableContract) -> dt.date | None:
+    """The earliest date on any incoming row or on the stored row it replaces: figures before
+    that month cannot change (a record counts at a month end only once one of its dates has
+    passed). None for a table without dates (every month may change)."""
+    dated = [c.name for c in table.columns if c.kind in ("date", "timestamp")]
+    if not dated:
+        return None
+
+    def earliest(alias: str) -> str:
+        parts = [f"cast({alias}.{_q(c)} as date)" for c in dated]
+        return f"least({', '.join(parts)})" if len(parts) > 1 else parts[0]
+
+    join = " and ".join(f"t.{_q(k)} = s.{_q(k)}" for k in table.key)
+    incoming = con.execute(f"select min({earliest('s')}) from _imp_typed as s").fetchone()[0]
+    stored = con.execute(
+        f"select min({earliest('t')}) from {_q(table.name)} as t "
+        f"semi join _imp_typed as s on {join}"
+    ).fetchone()[0]
+    found = min(filter(None, [incoming, stored]), default=None)
+    return metrics.first_of_month(found) if found else None
 
 
 def _audit(
-    con: duckdb.DuckDBPyConnection,
+    db: str | os.PathLike[str] | None,
     report: Report,
     *,
     outcome: str,
@@ -132,29 +152,33 @@ def _audit(
     updated: int = 0,
     message: str,
 ) -> int:
-    (import_id,) = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
-    con.execute(
-        """
-        insert into imports (import_id, imported_at, imported_by, file_name, sha256, table_name,
-                             rows_inserted, rows_updated, rows_rejected, outcome, message)
-        values ($id, $at, $by, $file, $sha, $table, $inserted, $updated, $rejected, $outcome,
-                $message)
-        """,
-        {
-            "id": import_id,
-            "at": now,
-            "by": by,
-            "file": report.file_name,
-            "sha": report.sha256,
-            "table": report.table,
-            "inserted": inserted,
-            "updated": updated,
-            "rejected": report.rows_with_errors if report.errors else 0,
-            "outcome": outcome,
-            "message": message,
-        },
-    )
-    return import_id
+    """Record the import in the app-state store's audit; returns its id."""
+    with appstore.open(db).write() as tx:
+        cursor = tx.execute(
+            """
+            insert into imports (imported_at, imported_by, file_name, sha256, table_name,
+                                 rows_inserted, rows_updated, rows_rejected, outcome, message)
+            values (:at, :by, :file, :sha, :table, :inserted, :updated, :rejected, :outcome,
+                    :message)
+            """,
+            _audit_row(report, outcome, by, now, inserted, updated, message),
+        )
+        return int(cursor.lastrowid)
+
+
+def _audit_row(report, outcome, by, now, inserted, updated, message) -> dict:
+    return {
+        "at": now,
+        "by": by,
+        "file": report.file_name,
+        "sha": report.sha256,
+        "table": report.table,
+        "inserted": inserted,
+        "updated": updated,
+        "rejected": report.rows_with_errors if report.errors else 0,
+        "outcome": outcome,
+        "message": message,
+    }
 
 
 def _rejection_message(report: Report) -> str:
@@ -194,31 +218,36 @@ def import_file(
             report = _stage(con, contract_, data, file_name, today)
             if not report.ok:
                 raise _Rejected(report)
+            first_touched = _first_touched(con, contract_)
             inserted, updated, unchanged = _upsert(con, contract_)
             outcome = "loaded" if inserted or updated else "unchanged"
             if outcome == "loaded":
                 _refresh(con, contract_, today)
+                # The writer then recomputes only what this table feeds, from that month.
+                store.touched(con, {contract_.name}, first_touched)
+            else:
+                store.touched(con, set())
             message = (
                 f"{inserted:,} inserted, {updated:,} updated, {unchanged:,} unchanged; "
                 f"{_count(report.queries, 'query')}"
             )
-            import_id = _audit(
-                con,
-                report,
-                outcome=outcome,
-                by=by,
-                now=clock(),
-                inserted=inserted,
-                updated=updated,
-                message=message,
-            )
             _drop_temp(con)
+        # Audited once the records are in place (the audit is app state, not in the copy).
+        import_id = _audit(
+            db,
+            report,
+            outcome=outcome,
+            by=by,
+            now=clock(),
+            inserted=inserted,
+            updated=updated,
+            message=message,
+        )
     except _Rejected as rejected:
         report = rejected.report
         message = _rejection_message(report)
         # Only the audit changes: the record tables stay exactly as they were.
-        with store.writer(db) as con:
-            import_id = _audit(con, report, outcome="rejected", by=by, now=clock(), message=message)
+        import_id = _audit(db, report, outcome="rejected", by=by, now=clock(), message=message)
         return Result(report, "rejected", 0, 0, 0, import_id, message)
     except Exception as exc:
         # Something other than the file failed (disk full, a bug): the writer has already
@@ -235,8 +264,8 @@ def import_file(
             pd.DataFrame(columns=PROBLEM_COLUMNS),
         )
         note = f"Failed while loading ({type(exc).__name__}: {exc}); nothing was changed."
-        with contextlib.suppress(Exception), store.writer(db) as con:
-            _audit(con, failed, outcome="rejected", by=by, now=clock(), message=note)
+        with contextlib.suppress(Exception):
+            _audit(db, failed, outcome="rejected", by=by, now=clock(), message=note)
         raise
     return Result(report, outcome, inserted, updated, unchanged, import_id, message)
 
@@ -275,9 +304,17 @@ AUDIT_COLUMNS = [
 ]
 
 
-def history(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> pd.DataFrame:
-    """The import audit, newest first."""
-    return con.execute(
-        f"select {', '.join(AUDIT_COLUMNS)} from imports order by import_id desc limit $limit",
-        {"limit": limit},
-    ).df()
+def history(con, *, limit: int = 200) -> pd.DataFrame:
+    """The import audit (in the app-state store beside ``con``'s records), newest first."""
+    with appstore.session(con) as tx:
+        return tx.frame(
+            f"select {', '.join(AUDIT_COLUMNS)} from imports order by import_id desc limit :limit",
+            {"limit": limit},
+            timestamps=("imported_at",),
+        )
+
+
+def register_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the import audit readable as ``imports`` on a records cursor, for queries that group
+    or join it."""
+    con.register("imports", history(con, limit=1_000_000))
