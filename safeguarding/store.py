@@ -448,9 +448,18 @@ def _adopt_old_figures(con: duckdb.DuckDBPyConnection) -> None:
             "select table_name from duckdb_tables() where database_name = 'live'"
         ).fetchall()
     }
-    for table in ("metric_values", "metric_signals"):
+    # The figures, and the app state they were computed with (as the mirrors), so that the
+    # refresh that follows finds nothing to recompute unless the app state has moved on.
+    columns = {
+        "metric_values": "*",
+        "metric_signals": "*",
+        "targets": "metric_id, district, effective_from, effective_to, target, note",
+        "rebases": "metric_id, district, month, reason, agreed_by, agreed_on",
+        "recommendations": "*",
+    }
+    for table, cols in columns.items():
         if table in tables:
-            con.execute(f"insert into figures.main.{table} select * from live.main.{table}")
+            con.execute(f"insert into figures.main.{table} select {cols} from live.main.{table}")
 
 
 def copy_database(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:

@@ -77,7 +77,10 @@ def _read(path: Path, tables: dict[str, list[str]]) -> dict[str, list[dict]]:
     con = duckdb.connect(":memory:")
     try:
         quoted = str(path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as old (read_only)")
+        try:
+            con.execute(f"attach '{quoted}' as old (read_only)")
+        except duckdb.Error:
+            return {}  # not an older DuckDB file (e.g. $SAFEGUARDING_AUDIT already names SQLite)
         present = {
             r[0]
             for r in con.execute(
