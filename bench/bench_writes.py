@@ -221,7 +221,8 @@ def prefill(log: Path, n: int) -> None:
         columns=["entry_id", "logged_at_utc", "user_id", "role", "action", "metric_id",
                  "district", "month", "rows", "detail"],
     )  # fmt: skip
-    con.execute("insert into access_log select * from frame")
+    con.register("prefill", frame)
+    con.execute("insert into access_log select * from prefill")
     con.close()
 
 
@@ -243,7 +244,8 @@ def show(results: list[dict]) -> None:
             text = "not possible" if value is None else f"{value[stat]:10.1f} ms (n={value['n']})"
             print(f"  {label:<50} {text}   goal {goal}")
         rd = r["readers"]
-        print(f"  readers: {rd['queries']:,} queries by {rd['processes']}, errors {len(rd['errors'])}")
+        errors = len(rd["errors"])
+        print(f"  readers: {rd['queries']:,} queries by {rd['processes']}, errors {errors}")
 
 
 def compare(before_file: str, after_file: str) -> None:
