@@ -70,15 +70,38 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def _same(old: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> bool:
-    if len(old) != len(new):
-        return False
-    if old.empty:
-        return True
-    a = old.sort_values(keys).reset_index(drop=True).astype(object).where(old.notna(), None)
-    b = new.sort_values(keys).reset_index(drop=True).astype(object)
-    b = b.where(b.notna(), None)
-    return a.astype(str).equals(b.astype(str))
+def _canon(frame: pd.DataFrame) -> list[tuple]:
+    """The rows as sorted tuples of text, so a mirror and the app state compare whatever dtypes
+    pandas gave each (a date or a timestamp at midnight; None or NaN)."""
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        if str(column.dtype).startswith("datetime"):
+            text = column.dt.strftime("%Y-%m-%d")
+        else:
+            text = column.map(
+                lambda v: (
+                    v.isoformat()
+                    if isinstance(v, dt.date)
+                    else repr(v)
+                    if isinstance(v, float)
+                    else str(v)
+                ),
+                na_action="ignore",
+            )
+        columns.append(text.astype(object).where(column.notna(), "").to_numpy())
+    return sorted(zip(*columns, strict=True)) if columns else []
+
+
+def _same(old: pd.DataFrame, new: pd.DataFrame, keys: list[str] | None = None) -> bool:
+    return len(old) == len(new) and _canon(old) == _canon(new)
+
+
+def _by_metric(frame: pd.DataFrame) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple]] = {}
+    for row in _canon(frame):
+        out.setdefault(row[0], []).append(row)
+    return out
 
 
 def _app_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
@@ -235,20 +258,18 @@ def after_records(
                 "select distinct metric_id, district from figures.main.metric_signals"
             ).fetchall()
         )
-    retarget = {
-        m for m in known if not _same(_of(old["targets"], m), _of(new["targets"], m), _T_KEYS)
-    }
+    old_targets, new_targets = _by_metric(old["targets"]), _by_metric(new["targets"])
+    retarget: dict[str, set[str] | None] = {}
+    for m in known:
+        moved = set(old_targets.get(m, [])) ^ set(new_targets.get(m, []))
+        if moved:
+            areas = {row[1] for row in moved}
+            # a force-wide row (no district) reaches every area; otherwise only those named
+            retarget[m] = None if "" in areas else areas
     series = signals.refresh_series(con, changed)
-    for metric_id in sorted(retarget):
-        _retarget(con, metric_id, skip={d for m, d in changed if m == metric_id})
+    for metric_id, areas in sorted(retarget.items()):
+        _retarget(con, metric_id, areas, skip={d for m, d in changed if m == metric_id})
     return {"metrics": len(windows), "series": series, "retargeted": len(retarget)}
-
-
-_T_KEYS = ["metric_id", "district", "effective_from"]
-
-
-def _of(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
-    return frame[frame["metric_id"] == metric_id].reset_index(drop=True)
 
 
 def _values_period(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
@@ -306,15 +327,23 @@ def _recompute(
     return {(metric_id, d) for (d,) in changed}
 
 
-def _retarget(con: duckdb.DuckDBPyConnection, metric_id: str, skip: set[str]) -> None:
-    """New targets and assurance for one metric's points (limits unchanged)."""
+def _retarget(
+    con: duckdb.DuckDBPyConnection, metric_id: str, areas: set[str] | None, skip: set[str]
+) -> None:
+    """New targets and assurance for one metric's points in ``areas`` (None: every area); the
+    limits do not depend on the target, so they stay."""
     metric = registry.get(metric_id)
-    figures = targets.figures(con, metric_id=metric_id)[["district", "month", "target"]]
+    wanted = None if areas is None else sorted(areas)
+    figures = targets.figures(con, metric_id=metric_id, districts=wanted)
+    figures = figures[["district", "month", "target"]]
     stored = con.execute(
-        "select * from figures.main.metric_signals where metric_id = $m", {"m": metric_id}
+        "select * from figures.main.metric_signals where metric_id = $m "
+        "and ($areas is null or list_contains($areas, district))",
+        {"m": metric_id, "areas": wanted},
     ).df()
     if stored.empty:
         return
+    skip = skip | (set() if areas is None else set(stored["district"]) - areas)
     stored = stored[~stored["district"].isin(skip)].drop(columns=["target", "assurance"])
     merged = stored.merge(figures, on=["district", "month"], how="left")
     merged["assurance"] = spc.assurances(
@@ -325,8 +354,8 @@ def _retarget(con: duckdb.DuckDBPyConnection, metric_id: str, skip: set[str]) ->
     )
     con.execute(
         "delete from figures.main.metric_signals where metric_id = $m and not "
-        "list_contains($skip, district)",
-        {"m": metric_id, "skip": sorted(skip)},
+        "list_contains($skip, district) and ($areas is null or list_contains($areas, district))",
+        {"m": metric_id, "skip": sorted(skip), "areas": wanted},
     )
     merged = merged[signals.SIGNAL_COLUMNS]
     con.register("retargeted", merged)

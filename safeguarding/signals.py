@@ -70,10 +70,13 @@ def compute(
             return pd.DataFrame(columns=SIGNAL_COLUMNS)
         figures = pd.concat(parts, ignore_index=True)
     rebases = con.execute("select metric_id, district, month from rebases").df()
-    rebase_months = {
-        key: set(pd.to_datetime(group["month"]))
-        for key, group in rebases.groupby(["metric_id", "district"])
-    }
+    # One pass over the register (a groupby per series is slow with thousands of series).
+    rebase_months: dict[tuple[str, str], set[pd.Timestamp]] = {}
+    for metric_id, district, month in zip(
+        rebases["metric_id"], rebases["district"], pd.to_datetime(rebases["month"]), strict=True
+    ):
+        if keys is None or (metric_id, district) in keys:
+            rebase_months.setdefault((metric_id, district), set()).add(month)
     known = registry.metrics()
     parts = []
     for (metric_id, district), series in figures.groupby(["metric_id", "district"], sort=False):

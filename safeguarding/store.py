@@ -250,7 +250,7 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
 
     figures = figures_path(live)
     staged = _stage(live, fresh=fresh)
-    staged_figures = _stage(figures, fresh=fresh or not _figures_match(live, figures))
+    staged_figures = _stage(figures, fresh=fresh)
     try:
         con = duckdb.connect(":memory:")
         changes = Changes(database=live.resolve())
@@ -259,6 +259,7 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
             con.execute(f"attach {_quoted(staged)} as live")
             con.execute("use live")
             create_schema(con)
+            previous = _generation(con, "live", "generation") or ""
             con.execute("begin transaction")
             try:
                 yield con
@@ -273,13 +274,20 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
             con.execute("use figures")
             con.execute(SEARCH_PATH)
             create_figures_schema(con)
-            full = fresh or not changes.declared or not staged_figures_had_figures(con)
+            # Figures that do not belong to the records before this write (a crash between a
+            # write's two renames) are rebuilt rather than refreshed.
+            matching = _generation(con, "figures", "records_generation") == previous
+            if not matching:
+                _empty_figures(con)
+            full = (
+                fresh or not matching or not changes.declared or not staged_figures_had_figures(con)
+            )
+            con.execute("begin transaction")
             refresh.after_records(
                 con,
                 tables=None if full else changes.tables,
                 first_month=None if full else changes.first_month,
             )
-            con.execute("begin transaction")
             set_meta(con, records_generation=generation)
             con.execute("commit")
             con.execute("checkpoint live")
@@ -294,6 +302,18 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
     finally:
         staged.unlink(missing_ok=True)
         staged_figures.unlink(missing_ok=True)
+
+
+def _empty_figures(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (
+        "metric_values",
+        "metric_signals",
+        "targets",
+        "rebases",
+        "recommendations",
+        "meta",
+    ):
+        con.execute(f"delete from figures.main.{table}")
 
 
 def staged_figures_had_figures(con: duckdb.DuckDBPyConnection) -> bool:
@@ -346,8 +366,7 @@ def figures_writer(
             raise StoreError(
                 f"No database at {live}. Build one with: python -m safeguarding demo --db {live}"
             )
-        matches = _figures_match(live, figures)
-        staged = _stage(figures, fresh=not matches)
+        staged = _stage(figures, fresh=False)
         try:
             con = duckdb.connect(":memory:")
             _changes[id(con)] = Changes(database=live.resolve())
@@ -357,12 +376,15 @@ def figures_writer(
                 con.execute("use figures")
                 con.execute(SEARCH_PATH)
                 create_figures_schema(con)
+                matches = _matches(con)
                 if not matches:
-                    from safeguarding import refresh
-
-                    refresh.after_records(con, tables=None)
+                    _empty_figures(con)
                 con.execute("begin transaction")
                 try:
+                    if not matches:
+                        from safeguarding import refresh
+
+                        refresh.after_records(con, tables=None)
                     yield con
                     set_meta(
                         con,
@@ -394,7 +416,7 @@ def build_if_absent(
     with _locked(live):
         if live.exists():
             return False
-        for con in _write_records(live, fresh=True):
+        with contextlib.contextmanager(_write_records)(live, fresh=True) as con:
             build(con)
     return True
 
