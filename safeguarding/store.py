@@ -263,13 +263,18 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
             con.execute("begin transaction")
             try:
                 yield con
-                generation = uuid.uuid4().hex
-                set_meta(con, generation=generation)
-                con.execute("commit")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("rollback")
                 raise
+            if changes.declared and not changes.tables:
+                # The write says it changed nothing (an import of records already stored):
+                # discard the copies, so the live files (and their generation) stay as they are.
+                con.execute("rollback")
+                return
+            generation = uuid.uuid4().hex
+            set_meta(con, generation=generation)
+            con.execute("commit")
             con.execute(f"attach {_quoted(staged_figures)} as figures")
             con.execute("use figures")
             con.execute(SEARCH_PATH)

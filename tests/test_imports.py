@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from safeguarding import contract, imports, metrics, store
+from safeguarding import contract, imports, metrics, refresh, store
 from safeguarding.paths import ROOT
 
 TODAY = dt.date(2026, 1, 15)
@@ -666,10 +666,10 @@ def test_a_failure_half_way_through_the_load_leaves_the_data_as_it_was(small_db,
     load(small_db, "missing_reports", csv_file(MR_HEADER, mr()))
     before = fingerprint(small_db)
 
-    def broken_refresh(con, first, last):
+    def broken_refresh(con, **changes):
         raise RuntimeError("disk full while recomputing figures")
 
-    monkeypatch.setattr(metrics, "refresh", broken_refresh)
+    monkeypatch.setattr(refresh, "after_records", broken_refresh)
     with pytest.raises(RuntimeError, match="disk full"):
         load(small_db, "missing_reports", csv_file(MR_HEADER, mr(report_ref="R2")))
     assert fingerprint(small_db) == before
