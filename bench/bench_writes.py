@@ -253,6 +253,8 @@ def compare(before_file: str, after_file: str) -> None:
     after = {r["database"]: r for r in json.loads(Path(after_file).read_text())}
     for db, a in after.items():
         b = before.get(db)
+        if b is None:
+            continue  # not measured before
         print(f"\n== {db} ({a['size_mb']:.0f} MB)")
         print(f"  {'write':<50} {'before':>12} {'after':>12} {'before/after':>13}")
         for label, key, stat, _goal in ROWS:
