@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 from safeguarding import contract, metrics, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
+from safeguarding.imports.read import as_file, sha256_of
 from safeguarding.imports.validate import _drop_temp, _stage
 
 # The column whose dates place a table's records in time (the period the metrics cover).
@@ -171,7 +171,7 @@ def _rejection_message(report: Report) -> str:
 def import_file(
     db: str | os.PathLike[str] | None,
     table: str,
-    data: bytes,
+    data: bytes | os.PathLike[str],
     file_name: str,
     *,
     by: str | None = None,
@@ -189,9 +189,23 @@ def import_file(
     clock = now or dt.datetime.now
     today = today or dt.date.today()
     file_name = Path(file_name).name
+    with as_file(data) as path:
+        return _import(db, contract_, path, file_name, by=by, clock=clock, today=today)
+
+
+def _import(
+    db: str | os.PathLike[str] | None,
+    contract_: TableContract,
+    path: Path,
+    file_name: str,
+    *,
+    by: str | None,
+    clock: Callable[[], dt.datetime],
+    today: dt.date,
+) -> Result:
     try:
         with store.writer(db) as con:
-            report = _stage(con, contract_, data, file_name, today)
+            report = _stage(con, contract_, path, file_name, today)
             if not report.ok:
                 raise _Rejected(report)
             inserted, updated, unchanged = _upsert(con, contract_)
@@ -227,7 +241,7 @@ def import_file(
         failed = Report(
             file_name,
             contract_.name,
-            hashlib.sha256(data).hexdigest(),
+            sha256_of(path),
             0,
             0,
             0,
