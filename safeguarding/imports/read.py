@@ -24,6 +24,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from safeguarding.imports.common import _SPACE, _excerpt, _FileProblem, _lit
 
 CHUNK = 8 << 20  # bytes read at a time while checking a file
 MAX_LINE_BYTES = 1 << 20  # a record longer than this is refused before its values are read
+MAX_STEPS_INLINE = 200  # line-number steps written into the SQL; more are joined
 _BLANK = re.compile(rb"\n\r?(?=\n)")
 _NOT_BLANK = re.compile(r"[^ \t,\r\n]")
 _WHITESPACE = b" \t\r\n\xef\xbb\xbf"
@@ -275,17 +277,31 @@ def read_csv(
     # With one column DuckDB returns a blank line as a row (an empty value); with more it skips it.
     blank_lines = scan.blank_lines if width > 1 else []
     segments, reject_lines = _line_segments(blank_lines, spanning, rejected)
-    con.execute("create or replace temp table _imp_segments (k bigint, add_lines bigint)")
     # Several steps may start at one record (a blank line after a spanning record): the last
     # holds the count for it.
-    con.executemany("insert into _imp_segments values (?, ?)", list(dict(segments).items()))
+    steps = sorted(dict(segments).items())
     fields = ", ".join(f"r.c{i}" for i in range(width))
     blank = " and ".join(f"trim(coalesce(r.c{i}, ''), {_lit(_SPACE)}) = ''" for i in range(width))
+    if len(steps) <= MAX_STEPS_INLINE:
+        # Nearly every file: a few steps, written into the expression (no join to repeat).
+        cases = " ".join(f"when r._k >= {k} then {add}" for k, add in reversed(steps))
+        line = f"r._k + 1 + case {cases} else 0 end"
+        source = "_imp_read r"
+    else:
+        # Many blank lines or spanning values: join each record to its step once.
+        con.execute("create or replace temp table _imp_segments (k bigint, add_lines bigint)")
+        con.executemany("insert into _imp_segments values (?, ?)", steps)
+        con.execute(
+            "create or replace temp table _imp_lines as select r._k, r._k + 1 + s.add_lines as "
+            "_line from _imp_read r asof join _imp_segments s on r._k >= s.k"
+        )
+        line = "l._line"
+        source = "_imp_read r join _imp_lines l using (_k)"
     con.execute(
         f"""
         create or replace temp view _imp_grid as
-        select r._k + 1 + s.add_lines as _line, {width} as _values, {fields}
-        from _imp_read r asof join _imp_segments s on r._k >= s.k
+        select {line} as _line, {width} as _values, {fields}
+        from {source}
         where not ({blank})
         """
     )
@@ -405,66 +421,193 @@ def _cell_text(value, column: Column | None) -> str:
     return str(value)
 
 
+# Limits checked from the workbook's zip directory and sheet headers before a cell is read. A
+# .xlsx is a zip of XML; the XML of a real extract inflates 5-20 times. A few MB that claim to
+# inflate a thousandfold, or a sheet that declares millions of rows, would hold the server for
+# minutes (a "zip bomb"), so they are refused at once.
+MAX_XLSX_INFLATED = 1 << 30  # bytes, all parts of the workbook together once inflated
+MAX_XLSX_RATIO = 100  # inflated / compressed size of any part larger than MAX_XLSX_SMALL_PART
+MAX_XLSX_SMALL_PART = 10 << 20  # parts below this inflate as they like (shared strings, styles)
+MAX_XLSX_ROWS = 500_000  # rows in a sheet; load more from CSV
+MAX_XLSX_COLUMNS = 100  # no table has more than a dozen
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_XLSX_BATCH = 50_000
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _refuse_xlsx(message: str) -> _FileProblem:
+    return _FileProblem(None, "", "", "xlsx_limit", message)
+
+
+def xlsx_limits(path: Path) -> _FileProblem | None:
+    """Refuse a workbook whose declared sizes exceed the limits, reading only its directory and
+    the first bytes of each sheet (its <dimension> element). None if within them, or if the file
+    is not a zip at all (the workbook reader then says what is wrong in its own words)."""
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    with book:
+        parts = book.infolist()
+        inflated = sum(p.file_size for p in parts)
+        if inflated > MAX_XLSX_INFLATED:
+            return _refuse_xlsx(
+                f"is a workbook that would inflate to {inflated / 1e6:,.0f} MB when opened (the "
+                f"limit is {MAX_XLSX_INFLATED / 1e6:,.0f} MB), so it was not read. Save the table "
+                "as CSV UTF-8, or split it."
+            )
+        for part in parts:
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > MAX_XLSX_SMALL_PART and ratio > MAX_XLSX_RATIO:
+                return _refuse_xlsx(
+                    f"is a workbook whose part {part.filename} would inflate {ratio:,.0f} times, "
+                    f"to {part.file_size / 1e6:,.0f} MB (a spreadsheet inflates at most about "
+                    f"{MAX_XLSX_RATIO} times), so it was not read. Save the table as CSV UTF-8."
+                )
+        for part in parts:
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            with book.open(part) as sheet:
+                head = sheet.read(4096)  # the dimension comes first, before any cell
+            found = _DIMENSION.search(head)
+            if not found:
+                continue
+            last_col, last_row = found.group(3) or found.group(1), found.group(4) or found.group(2)
+            rows = int(last_row or 0)
+            columns = _column_number((last_col or b"A").decode("ascii"))
+            if rows > MAX_XLSX_ROWS or columns > MAX_XLSX_COLUMNS:
+                return _refuse_xlsx(
+                    f"is a workbook whose sheet declares {rows:,} rows and {columns:,} columns "
+                    f"(the limit is {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS} columns), so it "
+                    "was not read. Save the table as CSV UTF-8 to load more rows."
+                )
+    return None
+
+
 def read_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, table: TableContract
-) -> tuple[int, _FileProblem | None]:
+) -> tuple[int, _FileProblem | None, list[tuple[int, int, str]]]:
     """The sheet named after the table (else the first) into the view _imp_grid; (width,
-    problem). The spreadsheet row is the line; rows are padded to the header's width."""
+    problem, formulas). The spreadsheet row is the line; rows are padded to the header's width.
+
+    ``formulas`` lists the cells (line, position, formula) holding a formula whose result Excel
+    did not save: openpyxl reads such a cell as empty, which must not pass for a value. The
+    sheet is streamed (read-only mode) twice in step, for the saved values and for the
+    formulas, and written to DuckDB in batches, so memory stays bounded whatever its size.
+    """
     import openpyxl  # only needed for Excel files
 
+    limit = xlsx_limits(path)
+    if limit:
+        return 0, limit, []
     try:
-        # A file object, not the path: openpyxl judges a path by its extension.
-        book = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+        # File objects, not the path: openpyxl judges a path by its extension.
+        values_book = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+        formula_book = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=False)  # noqa: SIM115
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         reason = str(exc).strip() or type(exc).__name__
-        return 0, _FileProblem(
-            None,
-            "",
-            "",
-            "not_xlsx",
-            f"is not a readable Excel workbook (.xlsx): {reason}. Save it from Excel as .xlsx "
-            "or CSV UTF-8.",
+        return (
+            0,
+            _FileProblem(
+                None,
+                "",
+                "",
+                "not_xlsx",
+                f"is not a readable Excel workbook (.xlsx): {reason}. Save it from Excel as "
+                ".xlsx or CSV UTF-8.",
+            ),
+            [],
         )
+    con.execute("drop table if exists temp._imp_xlsx_grid")
+    width = 0
+    formulas: list[tuple[int, int, str]] = []
     try:
-        sheet = book[table.name] if table.name in book.sheetnames else book.worksheets[0]
+        name = table.name if table.name in values_book.sheetnames else None
+        sheets = [b[name] if name else b.worksheets[0] for b in (values_book, formula_book)]
         by_name = {c.name: c for c in table.columns}
         header: list[Column | None] = []
-        lines: list[int] = []
-        rows: list[list[str]] = []
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            if not header and not rows and number == 1:
+        batch: list[tuple[int, list[str]]] = []
+        rows = zip(
+            sheets[0].iter_rows(min_row=1, values_only=True),
+            sheets[1].iter_rows(min_row=1, values_only=True),
+            strict=False,
+        )
+        for number, (values, written) in enumerate(rows, start=1):
+            if number > MAX_XLSX_ROWS:
+                return (
+                    0,
+                    _refuse_xlsx(
+                        f"has more than {MAX_XLSX_ROWS:,} rows, so it was not read further. "
+                        "Save the table as CSV UTF-8 to load more rows."
+                    ),
+                    [],
+                )
+            if number == 1:
                 names = [_cell_text(v, None).strip().casefold() for v in values]
                 header = [by_name.get(n) for n in names]
             cells = [
                 _cell_text(v, header[i] if i < len(header) else None) for i, v in enumerate(values)
             ]
+            for i, (value, formula) in enumerate(zip(values, written, strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    formulas.append((number, i, formula))
             while cells and cells[-1] == "":
                 cells.pop()  # Excel pads rows to the widest row with empty cells
-            if any(c.strip(_SPACE) for c in cells):
-                lines.append(number)
-                rows.append(cells)
+            if number == 1:
+                width = max(1, len(cells))
+            if any(c.strip(_SPACE) for c in cells) or any(f[0] == number for f in formulas[-1:]):
+                batch.append((number, cells))
+            if len(batch) >= _XLSX_BATCH:
+                _xlsx_batch(con, batch, width)
+                batch = []
+        width = max(width, 1)
+        if batch:
+            _xlsx_batch(con, batch, width)
+        elif not _xlsx_grid_exists(con):
+            columns = ", ".join(f"c{i} varchar" for i in range(width))
+            con.execute(
+                f"create temp table _imp_xlsx_grid (_line bigint, _values bigint, {columns})"
+            )
     except Exception as exc:  # a damaged sheet inside a valid zip
-        return 0, _FileProblem(
-            None, "", "", "not_xlsx", f"is not a readable Excel workbook (.xlsx): {exc}."
+        return (
+            0,
+            _FileProblem(
+                None, "", "", "not_xlsx", f"is not a readable Excel workbook (.xlsx): {exc}."
+            ),
+            [],
         )
     finally:
-        book.close()
-    width = max(1, len(rows[0])) if rows else 1
-    frame = pd.DataFrame({"_line": lines, "_values": [len(r) for r in rows]})
+        values_book.close()
+        formula_book.close()
+    con.execute("create or replace temp view _imp_grid as select * from _imp_xlsx_grid")
+    return max(width, 1), None, formulas
+
+
+def _xlsx_grid_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    query = "select count(*) from duckdb_tables() where table_name = '_imp_xlsx_grid' and temporary"
+    return con.execute(query).fetchone()[0] > 0
+
+
+def _xlsx_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[int, list[str]]], width: int):
+    frame = pd.DataFrame(
+        {"_line": [n for n, _ in batch], "_values": [max(len(c), width) for _, c in batch]}
+    )
     for i in range(width):
-        frame[f"c{i}"] = pd.array([r[i] if i < len(r) else "" for r in rows], dtype="str")
+        frame[f"c{i}"] = pd.array([c[i] if i < len(c) else "" for _, c in batch], dtype="str")
     con.register("_imp_xlsx", frame)
     try:
-        con.execute(
-            "create or replace temp table _imp_xlsx_grid as "
-            "select _line, greatest(_values, $width) as _values, * exclude (_line, _values) "
-            "from _imp_xlsx",
-            {"width": width},
-        )
+        if _xlsx_grid_exists(con):
+            con.execute("insert into _imp_xlsx_grid select * from _imp_xlsx")
+        else:
+            con.execute("create temp table _imp_xlsx_grid as select * from _imp_xlsx")
     finally:
         con.unregister("_imp_xlsx")
-    con.execute("create or replace temp view _imp_grid as select * from _imp_xlsx_grid")
-    return width, None
 
 
 def is_xlsx(head: bytes, file_name: str) -> bool:

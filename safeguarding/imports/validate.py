@@ -199,9 +199,28 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
         return f"'''' || {raw(name)} || ''''"
 
     checks: list[str] = []
+    refused = _lit(contract.REFUSED_CHARACTERS)
 
-    def add(condition: str, column: str, value: str, rule: str, message: str) -> None:
+    def unreadable(name: str) -> str:
+        """The cell is too long or holds a refused character: only that is reported for it."""
+        limit = table.column(name).max_length
+        return (
+            f"(length({raw(name)}) > {limit} "
+            f"or (t._suspect and regexp_matches({raw(name)}, {refused})))"
+        )
+
+    def add(
+        condition: str,
+        column: str,
+        value: str,
+        rule: str,
+        message: str,
+        uses: tuple[str, ...] | None = None,
+    ) -> None:
         label = table.key_label if rule == "duplicate_reference" else column
+        guard = " or ".join(unreadable(n) for n in (uses if uses is not None else (column,)))
+        if guard:
+            condition = f"({condition}) and not ({guard})"
         checks.append(
             f"case when {condition} then {{'position': {position[column]}, "
             f"'column': {_lit(label)}, 'value': ({value})::varchar, 'rule': {_lit(rule)}, "
@@ -217,6 +236,29 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
         hint = "see the districts table"
     for c in table.columns:
         typed = f"t.{_q(c.name)}"
+        add(
+            f"length({raw(c.name)}) > {c.max_length}",
+            c.name,
+            f"case when length({raw(c.name)}) > 80 then left({raw(c.name)}, 77) || '...' "
+            f"else {raw(c.name)} end",
+            "too_long",
+            f"'is ' || format('{{:,}}', length({raw(c.name)})) || "
+            f"{_lit(f' characters long, but this column holds at most {c.max_length}')}",
+            uses=(),
+        )
+        first_refused = f"regexp_extract({raw(c.name)}, {refused}, 0)"
+        add(
+            f"length({raw(c.name)}) <= {c.max_length} and t._suspect "
+            f"and regexp_matches({raw(c.name)}, {refused})",
+            c.name,
+            f"regexp_replace({raw(c.name)}, {refused}, '\ufffd', 'g')",
+            "control_character",
+            f"'contains an invisible or control character (' || "
+            f"format('U+{{:04X}}', unicode({first_refused})) || ') at character ' || "
+            f"(length(regexp_extract({raw(c.name)}, '(?s)^(.*?)' || {refused}, 1)) + 1) || "
+            "': remove it (such characters can hide or reorder text on screen)'",
+            uses=(),
+        )
         if c.required:
             add(
                 f"{raw(c.name)} = ''",
@@ -260,6 +302,18 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
                 "future_date",
                 f"{shown(c.name)} || {words}",
             )
+        if c.earliest:
+            words = _lit(
+                f" is before {c.earliest.isoformat()}, the earliest plausible date for "
+                f"{c.name}: check the year"
+            )
+            add(
+                f"cast({typed} as date) < date {_lit(c.earliest.isoformat())}",
+                c.name,
+                raw(c.name),
+                "too_early",
+                f"{shown(c.name)} || {words}",
+            )
 
     for rule in table.rules:
         text = rule.text
@@ -279,6 +333,7 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
             raw(text.column),
             text.kind,
             message,
+            uses=rule.columns,
         )
 
     keys = ", ".join(_q(k) for k in table.key)
@@ -290,6 +345,7 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
         "duplicate_reference",
         f"'''' || {key_raw} || ''' appears more than once in the file (first on line ' "
         "|| t._first || ')'",
+        uses=table.key,
     )
     con.execute(
         f"""
@@ -379,8 +435,9 @@ def _stage(
         return whole(
             "not_xlsx", "is an old-style Excel .xls workbook. Save it as .xlsx or CSV UTF-8."
         )
+    formulas: list[tuple[int, int, str]] = []
     if is_xlsx(head, file_name):
-        width, problem = read_xlsx(con, path, table)
+        width, problem, formulas = read_xlsx(con, path, table)
         if problem:
             file_problems.append(problem)
             return report()
@@ -445,17 +502,65 @@ def _stage(
         f"{_typed_sql(c)} as {_q(c.name)}, r.{_q(c.name)} as {_q('_raw_' + c.name)}"
         for c in table.columns
     )
+    # One regular expression per row (over all its values) flags the rare rows that hold a
+    # refused character; only those are searched cell by cell.
+    every = " || ".join(f"r.{_q(c.name)}" for c in table.columns)
     con.execute(
         f"""
         create or replace temp table _imp_typed as
-        select r._line, {typed}
+        select r._line, {typed},
+               regexp_matches({every}, {_lit(contract.REFUSED_CHARACTERS)}) as _suspect
         from (select _line, {raws} from _imp_grid where _line > $h and _values = $width) r
         """,
         {"h": header_line, "width": width},
     )
     _drop_grid(con)
     _validate_rows(con, table, today)
+    _formula_problems(con, table, header, header_line, formulas)
     return report()
+
+
+def _formula_problems(
+    con: duckdb.DuckDBPyConnection,
+    table: TableContract,
+    header: list[str],
+    header_line: int,
+    formulas: list[tuple[int, int, str]],
+) -> None:
+    """A spreadsheet formula whose result was never saved reads as an empty cell: say so, as an
+    error in a required column (in place of "is empty") and as a query in any other, where the
+    record loads with the value empty."""
+    names = [h.strip().casefold() for h in header]
+    position = {c.name: i for i, c in enumerate(table.columns)}
+    for line, index, formula in formulas:
+        if line <= header_line or index >= len(names) or names[index] not in position:
+            continue
+        column = table.column(names[index])
+        shown = _excerpt(formula)
+        if column.required:
+            severity = "error"
+            consequence = "so the required value is missing"
+            con.execute(
+                """delete from _imp_problems where line = $line and "column" = $column
+                   and rule = 'missing_value'""",
+                {"line": line, "column": column.name},
+            )
+        else:
+            severity = "query"
+            consequence = "so it loads as empty"
+        _problem_insert(
+            con,
+            "select $line, $position, $column, $value, $severity, 'formula_no_value', $message",
+            {
+                "line": line,
+                "position": position[column.name],
+                "column": column.name,
+                "value": shown,
+                "severity": severity,
+                "message": f"is a formula ({shown}) whose result the workbook does not hold, "
+                f"{consequence}: open it in Excel, let it calculate, save it and load it again",
+            },
+        )
 
 
 def _drop_grid(con: duckdb.DuckDBPyConnection) -> None:
