@@ -46,23 +46,23 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: TableContract) -> tuple[int, 
     others = [c for c in table.column_names if c not in table.key]
     differs = " or ".join(f"t.{_q(c)} is distinct from s.{_q(c)}" for c in others) or "false"
     con.execute(
-        f"""create or replace temp table _imp_new as
-            select {cols} from _imp_typed s
-            where not exists (select 1 from {name} t where {join})"""
-    )
-    con.execute(
         f"""create or replace temp table _imp_changed as
             select {", ".join(f"s.{_q(c)}" for c in table.column_names)}
             from _imp_typed s join {name} t on {join} where {differs}"""
     )
-    inserted = con.execute("select count(*) from _imp_new").fetchone()[0]
     updated = con.execute("select count(*) from _imp_changed").fetchone()[0]
     total = con.execute("select count(*) from _imp_typed").fetchone()[0]
     if updated and others:
         sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
         con.execute(f"update {name} as t set {sets} from _imp_changed s where {join}")
-    if inserted:
-        con.execute(f"insert into {name} ({cols}) select {cols} from _imp_new")
+    con.execute("drop table if exists temp._imp_changed")
+    # New records go straight from the staged rows into the table: no copy of them in between
+    # (a million new rows would otherwise be held three times at once).
+    (inserted,) = con.execute(
+        f"""insert into {name} ({cols})
+            select {cols} from _imp_typed s
+            where not exists (select 1 from {name} t where {join})"""
+    ).fetchone()
     return inserted, updated, total - inserted - updated
 
 

@@ -41,6 +41,7 @@ MAX_STEPS_INLINE = 200  # line-number steps written into the SQL; more are joine
 _BLANK = re.compile(rb"\n\r?(?=\n)")
 _NOT_BLANK = re.compile(r"[^ \t,\r\n]")
 _WHITESPACE = b" \t\r\n\xef\xbb\xbf"
+_NOT_PLAIN = re.compile(rb"[^\t\n\r\x20-\x7e]")
 
 
 def _unquote(value: str) -> str:
@@ -97,6 +98,8 @@ class _Scan:
     blank_lines: list[int] = field(default_factory=list)
     first_record: str = ""
     mixed_line_ends: bool = False  # both CRLF and a bare LF or CR: DuckDB's strict mode refuses
+    quotes: bool = False  # any quote mark: only then can a value span lines
+    plain: bool = True  # printable ASCII, tab and line breaks only: no refused character
 
 
 def _encoding_problem(block: bytes, exc: UnicodeDecodeError, lines_before: int) -> _FileProblem:
@@ -145,6 +148,11 @@ def _scan_csv(path: Path) -> _Scan:
             except UnicodeDecodeError as exc:
                 scan.problem = _encoding_problem(block, exc, lines_before)
                 return scan
+            if not scan.quotes and b'"' in block:
+                scan.quotes = True
+            bom = 3 if lines_before == 0 and block.startswith(b"\xef\xbb\xbf") else 0
+            if scan.plain and _NOT_PLAIN.search(block, bom):
+                scan.plain = False
             crlf = block.count(b"\r\n")
             if (crlf and block.count(b"\n") > crlf) or block.count(b"\r") > crlf:
                 scan.mixed_line_ends = True
@@ -235,15 +243,17 @@ def _line_of(text: str) -> str:
 
 def read_csv(
     con: duckdb.DuckDBPyConnection, path: Path
-) -> tuple[int, list[_FileProblem], _FileProblem | None]:
-    """Read a CSV file into the view _imp_grid; (width, problems per record, file problem).
+) -> tuple[int, list[_FileProblem], _FileProblem | None, bool]:
+    """Read a CSV file into the view _imp_grid; (width, problems per record, file problem, plain).
 
     ``width`` is the number of values the header holds; records with another number of values,
-    broken quoting or an over-long line are reported as problems on their line.
+    broken quoting or an over-long line are reported as problems on their line. ``plain`` is
+    True when the file holds only printable ASCII, tabs and line breaks, so no value can hold a
+    refused character and the check for them can be skipped.
     """
     scan = _scan_csv(path)
     if scan.problem:
-        return 0, [], scan.problem
+        return 0, [], scan.problem, False
     if scan.mixed_line_ends:
         with _one_line_end(path) as normalised:
             return read_csv(con, normalised)
@@ -256,11 +266,15 @@ def read_csv(
         f"select row_number() over () - 1 as _k, * from ({_rejects_sql(path, width)})"
     )
     values = " || ".join(f"coalesce(c{i}, '')" for i in range(width))
-    spanning = dict(
-        con.execute(
-            f"""select _k, len({values}) - len(replace({values}, chr(10), ''))
+    spanning = (
+        {}
+        if not scan.quotes
+        else dict(
+            con.execute(
+                f"""select _k, len({values}) - len(replace({values}, chr(10), ''))
                 from _imp_read where contains({values}, chr(10))"""
-        ).fetchall()
+            ).fetchall()
+        )
     )
     rejected = con.execute(
         """
@@ -311,7 +325,7 @@ def read_csv(
         if not _NOT_BLANK.search(shown) and kinds != ["LINE SIZE OVER MAXIMUM"]:
             continue  # a line of spaces or commas only: blank, as in a spreadsheet
         problems.append(_reject_problem(physical, kinds, found, shown, width))
-    return width, problems, None
+    return width, problems, None, scan.plain
 
 
 def _reject_problem(line: int, kinds: list, found, shown: str, width: int) -> _FileProblem:

@@ -436,6 +436,7 @@ def _stage(
             "not_xlsx", "is an old-style Excel .xls workbook. Save it as .xlsx or CSV UTF-8."
         )
     formulas: list[tuple[int, int, str]] = []
+    plain = False
     if is_xlsx(head, file_name):
         width, problem, formulas = read_xlsx(con, path, table)
         if problem:
@@ -443,7 +444,7 @@ def _stage(
             return report()
     else:
         try:
-            width, record_problems, problem = read_csv(con, path)
+            width, record_problems, problem, plain = read_csv(con, path)
         except duckdb.Error as exc:  # the reader gave up on the file as a whole
             reason = str(exc).splitlines()[0]
             return whole("encoding", f"could not be read as CSV UTF-8 text ({reason})")
@@ -503,13 +504,15 @@ def _stage(
         for c in table.columns
     )
     # One regular expression per row (over all its values) flags the rare rows that hold a
-    # refused character; only those are searched cell by cell.
+    # refused character; only those are searched cell by cell. A file of plain ASCII (seen as
+    # its bytes were checked) cannot hold one.
     every = " || ".join(f"r.{_q(c.name)}" for c in table.columns)
+    suspect = "false" if plain else f"regexp_matches({every}, {_lit(contract.REFUSED_CHARACTERS)})"
     con.execute(
         f"""
         create or replace temp table _imp_typed as
         select r._line, {typed},
-               regexp_matches({every}, {_lit(contract.REFUSED_CHARACTERS)}) as _suspect
+               {suspect} as _suspect
         from (select _line, {raws} from _imp_grid where _line > $h and _values = $width) r
         """,
         {"h": header_line, "width": width},
