@@ -11,7 +11,6 @@ PROBLEM_COLUMNS = ["file", "line", "column", "value", "severity", "rule", "messa
 # Problems with the file as a whole: no record could be read or checked.
 FILE_RULES = ("empty_file", "header_only", "encoding", "not_xlsx", "header")
 _SPACE = " \t"  # trimmed from both ends of every value
-_EXCERPT_SQL = "case when length(text) > 80 then left(text, 77) || '...' else text end"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 from safeguarding import appstore, contract, metrics, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
+from safeguarding.imports.read import as_file, sha256_of
 from safeguarding.imports.validate import _drop_temp, _stage
 
 # The column whose dates place a table's records in time (the period the metrics cover).
@@ -46,23 +46,23 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: TableContract) -> tuple[int, 
     others = [c for c in table.column_names if c not in table.key]
     differs = " or ".join(f"t.{_q(c)} is distinct from s.{_q(c)}" for c in others) or "false"
     con.execute(
-        f"""create or replace temp table _imp_new as
-            select {cols} from _imp_typed s
-            where not exists (select 1 from {name} t where {join})"""
-    )
-    con.execute(
         f"""create or replace temp table _imp_changed as
             select {", ".join(f"s.{_q(c)}" for c in table.column_names)}
             from _imp_typed s join {name} t on {join} where {differs}"""
     )
-    inserted = con.execute("select count(*) from _imp_new").fetchone()[0]
     updated = con.execute("select count(*) from _imp_changed").fetchone()[0]
     total = con.execute("select count(*) from _imp_typed").fetchone()[0]
     if updated and others:
         sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
         con.execute(f"update {name} as t set {sets} from _imp_changed s where {join}")
-    if inserted:
-        con.execute(f"insert into {name} ({cols}) select {cols} from _imp_new")
+    con.execute("drop table if exists temp._imp_changed")
+    # New records go straight from the staged rows into the table: no copy of them in between
+    # (a million new rows would otherwise be held three times at once).
+    (inserted,) = con.execute(
+        f"""insert into {name} ({cols})
+            select {cols} from _imp_typed s
+            where not exists (select 1 from {name} t where {join})"""
+    ).fetchone()
     return inserted, updated, total - inserted - updated
 
 
@@ -195,7 +195,7 @@ def _rejection_message(report: Report) -> str:
 def import_file(
     db: str | os.PathLike[str] | None,
     table: str,
-    data: bytes,
+    data: bytes | os.PathLike[str],
     file_name: str,
     *,
     by: str | None = None,
@@ -213,9 +213,23 @@ def import_file(
     clock = now or dt.datetime.now
     today = today or dt.date.today()
     file_name = Path(file_name).name
+    with as_file(data) as path:
+        return _import(db, contract_, path, file_name, by=by, clock=clock, today=today)
+
+
+def _import(
+    db: str | os.PathLike[str] | None,
+    contract_: TableContract,
+    path: Path,
+    file_name: str,
+    *,
+    by: str | None,
+    clock: Callable[[], dt.datetime],
+    today: dt.date,
+) -> Result:
     try:
         with store.writer(db) as con:
-            report = _stage(con, contract_, data, file_name, today)
+            report = _stage(con, contract_, path, file_name, today)
             if not report.ok:
                 raise _Rejected(report)
             first_touched = _first_touched(con, contract_)
@@ -256,7 +270,7 @@ def import_file(
         failed = Report(
             file_name,
             contract_.name,
-            hashlib.sha256(data).hexdigest(),
+            sha256_of(path),
             0,
             0,
             0,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
+from pathlib import Path
 
 import duckdb
 
@@ -13,7 +13,6 @@ from safeguarding import contract, quality, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports import common
 from safeguarding.imports.common import (
-    _EXCERPT_SQL,
     _SPACE,
     FILE_RULES,
     PROBLEM_COLUMNS,
@@ -21,15 +20,18 @@ from safeguarding.imports.common import (
     _excerpt,
     _FileProblem,
     _list_sql,
+    _lit,
     _q,
 )
 from safeguarding.imports.read import (
-    _csv_to_fields,
-    _decode,
-    _is_xlsx,
-    _read_xlsx,
     _unquote,
-    _xlsx_to_fields,
+    as_file,
+    file_head,
+    is_empty,
+    is_xlsx,
+    read_csv,
+    read_xlsx,
+    sha256_of,
 )
 
 MAX_DISTRICTS_NAMED = 12
@@ -180,7 +182,14 @@ def _known_districts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: dt.date) -> None:
-    """Every row-level check, each one query over _imp_typed, into _imp_problems."""
+    """Every contract rule in one pass over _imp_typed, into _imp_problems.
+
+    Each rule is a CASE giving a problem struct or NULL; one list per row holds them all and is
+    unnested, so the file's rows are scanned once whatever the number of rules. A reference
+    repeated in the file needs the first line of its key: a window in the same query. The
+    data-quality queries (safeguarding.quality) follow, each its own query, since they look up
+    other stored tables.
+    """
     position = {c.name: i for i, c in enumerate(table.columns)}
 
     def raw(name: str) -> str:
@@ -189,60 +198,121 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
     def shown(name: str) -> str:
         return f"'''' || {raw(name)} || ''''"
 
+    checks: list[str] = []
+    refused = _lit(contract.REFUSED_CHARACTERS)
+
+    def unreadable(name: str) -> str:
+        """The cell is too long or holds a refused character: only that is reported for it."""
+        limit = table.column(name).max_length
+        return (
+            f"(length({raw(name)}) > {limit} "
+            f"or (t._suspect and regexp_matches({raw(name)}, {refused})))"
+        )
+
+    def add(
+        condition: str,
+        column: str,
+        value: str,
+        rule: str,
+        message: str,
+        uses: tuple[str, ...] | None = None,
+    ) -> None:
+        label = table.key_label if rule == "duplicate_reference" else column
+        guard = " or ".join(unreadable(n) for n in (uses if uses is not None else (column,)))
+        if guard:
+            condition = f"({condition}) and not ({guard})"
+        checks.append(
+            f"case when {condition} then {{'position': {position[column]}, "
+            f"'column': {_lit(label)}, 'value': ({value})::varchar, 'rule': {_lit(rule)}, "
+            f"'message': ({message})::varchar}} end"
+        )
+
+    districts = _known_districts(con)
+    if not districts:
+        hint = "there are none yet: import the districts file first"
+    elif len(districts) <= MAX_DISTRICTS_NAMED:
+        hint = ", ".join(districts)
+    else:
+        hint = "see the districts table"
     for c in table.columns:
-        where = {"position": position[c.name], "column": c.name}
+        typed = f"t.{_q(c.name)}"
+        add(
+            f"length({raw(c.name)}) > {c.max_length}",
+            c.name,
+            f"case when length({raw(c.name)}) > 80 then left({raw(c.name)}, 77) || '...' "
+            f"else {raw(c.name)} end",
+            "too_long",
+            f"'is ' || format('{{:,}}', length({raw(c.name)})) || "
+            f"{_lit(f' characters long, but this column holds at most {c.max_length}')}",
+            uses=(),
+        )
+        first_refused = f"regexp_extract({raw(c.name)}, {refused}, 0)"
+        add(
+            f"length({raw(c.name)}) <= {c.max_length} and t._suspect "
+            f"and regexp_matches({raw(c.name)}, {refused})",
+            c.name,
+            f"regexp_replace({raw(c.name)}, {refused}, '\ufffd', 'g')",
+            "control_character",
+            f"'contains an invisible or control character (' || "
+            f"format('U+{{:04X}}', unicode({first_refused})) || ') at character ' || "
+            f"(length(regexp_extract({raw(c.name)}, '(?s)^(.*?)' || {refused}, 1)) + 1) || "
+            "': remove it (such characters can hide or reorder text on screen)'",
+            uses=(),
+        )
         if c.required:
-            _problem_insert(
-                con,
-                f"""select t._line, $position, $column, '', 'error', 'missing_value',
-                           'is empty, but a value is required'
-                    from _imp_typed t where {raw(c.name)} = ''""",
-                where,
+            add(
+                f"{raw(c.name)} = ''",
+                c.name,
+                "''",
+                "missing_value",
+                "'is empty, but a value is required'",
             )
         if c.kind != "text":
-            _problem_insert(
-                con,
-                f"""select t._line, $position, $column, {raw(c.name)}, 'error', 'wrong_type',
-                           {_type_message(c)}
-                    from _imp_typed t where {raw(c.name)} <> '' and t.{_q(c.name)} is null""",
-                where,
+            add(
+                f"{raw(c.name)} <> '' and {typed} is null",
+                c.name,
+                raw(c.name),
+                "wrong_type",
+                _type_message(c),
             )
         if c.allowed:
-            _problem_insert(
-                con,
-                f"""select t._line, $position, $column, {raw(c.name)}, 'error', 'not_allowed',
-                           {shown(c.name)} || ' is not an allowed value (' || $words || ')'
-                    from _imp_typed t
-                    where t.{_q(c.name)} is not null
-                      and not list_contains({_list_sql(c.allowed)}, t.{_q(c.name)})""",
-                {**where, "words": ", ".join(c.allowed)},
+            words = _lit(" is not an allowed value (" + ", ".join(c.allowed) + ")")
+            add(
+                f"{typed} is not null and not list_contains({_list_sql(c.allowed)}, {typed})",
+                c.name,
+                raw(c.name),
+                "not_allowed",
+                f"{shown(c.name)} || {words}",
             )
         if c.district_ref:
-            known = _known_districts(con)
-            if not known:
-                hint = "there are none yet: import the districts file first"
-            elif len(known) <= MAX_DISTRICTS_NAMED:
-                hint = ", ".join(known)
-            else:
-                hint = "see the districts table"
-            _problem_insert(
-                con,
-                f"""select t._line, $position, $column, {raw(c.name)}, 'error',
-                           'unknown_district',
-                           {shown(c.name)} || ' is not a district in the database (' || $hint || ')'
-                    from _imp_typed t
-                    where t.{_q(c.name)} is not null
-                      and t.{_q(c.name)} not in (select district from districts)""",
-                {**where, "hint": hint},
+            words = _lit(" is not a district in the database (" + hint + ")")
+            add(
+                f"{typed} is not null and {typed} not in (select district from districts)",
+                c.name,
+                raw(c.name),
+                "unknown_district",
+                f"{shown(c.name)} || {words}",
             )
         if c.kind in ("date", "timestamp"):
-            _problem_insert(
-                con,
-                f"""select t._line, $position, $column, {raw(c.name)}, 'error', 'future_date',
-                           {shown(c.name)} || ' is in the future (after today, '
-                           || strftime($today, '%Y-%m-%d') || ')'
-                    from _imp_typed t where cast(t.{_q(c.name)} as date) > $today""",
-                {**where, "today": today},
+            words = _lit(f" is in the future (after today, {today.isoformat()})")
+            add(
+                f"cast({typed} as date) > date {_lit(today.isoformat())}",
+                c.name,
+                raw(c.name),
+                "future_date",
+                f"{shown(c.name)} || {words}",
+            )
+        if c.earliest:
+            words = _lit(
+                f" is before {c.earliest.isoformat()}, the earliest plausible date for "
+                f"{c.name}: check the year"
+            )
+            add(
+                f"cast({typed} as date) < date {_lit(c.earliest.isoformat())}",
+                c.name,
+                raw(c.name),
+                "too_early",
+                f"{shown(c.name)} || {words}",
             )
 
     for rule in table.rules:
@@ -257,29 +327,35 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
                 + " ".join(f"when {cond} then {sql}" for cond, sql in cases if cond)
                 + f" else {next(sql for cond, sql in cases if cond is None)} end"
             )
-        _problem_insert(
-            con,
-            f"""select t._line, $position, $column, {raw(text.column)}, 'error', $kind, {message}
-                from _imp_typed t
-                where not coalesce(({rule.expression}), true) and {clean}""",
-            {"position": position[text.column], "column": text.column, "kind": text.kind},
+        add(
+            f"not coalesce(({rule.expression}), true) and {clean}",
+            text.column,
+            raw(text.column),
+            text.kind,
+            message,
+            uses=rule.columns,
         )
 
-    keys = ", ".join(f"t.{_q(k)}" for k in table.key)
+    keys = ", ".join(_q(k) for k in table.key)
     key_raw = " || ', ' || ".join(raw(k) for k in table.key)
-    _problem_insert(
-        con,
-        f"""select _line, $position, $column, ref, 'error', 'duplicate_reference',
-                   '''' || ref || ''' appears more than once in the file (first on line '
-                   || first_line || ')'
-            from (
-                select t._line, {key_raw} as ref,
-                       min(t._line) over (partition by {keys}) as first_line
-                from _imp_typed t
-                where {" and ".join(f"t.{_q(k)} is not null" for k in table.key)}
-            )
-            where _line > first_line""",
-        {"position": position[table.key[0]], "column": table.key_label},
+    add(
+        " and ".join(f"t.{_q(k)} is not null" for k in table.key) + " and t._line > t._first",
+        table.key[0],
+        key_raw,
+        "duplicate_reference",
+        f"'''' || {key_raw} || ''' appears more than once in the file (first on line ' "
+        "|| t._first || ')'",
+        uses=table.key,
+    )
+    con.execute(
+        f"""
+        insert into _imp_problems (line, position, "column", value, severity, rule, message)
+        select _line, p.position, p.column, p.value, 'error', p.rule, p.message
+        from (
+            select t._line, unnest(list_filter([{", ".join(checks)}], lambda p: p is not null)) as p
+            from (select *, min(_line) over (partition by {keys}) as _first from _imp_typed) as t
+        )
+        """
     )
 
     for query in quality.rules_for(table.name):
@@ -294,12 +370,12 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
 def _stage(
     con: duckdb.DuckDBPyConnection,
     table: TableContract,
-    data: bytes,
+    path: Path,
     file_name: str,
     today: dt.date,
 ) -> Report:
     """Read and validate a file into temp tables of ``con``; _imp_typed holds the typed rows."""
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256_of(path)
     con.execute(
         """
         create or replace temp table _imp_problems (
@@ -348,138 +424,181 @@ def _stage(
             problems=listed[PROBLEM_COLUMNS],
         )
 
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        file_problems.append(
-            _FileProblem(None, "", "", "empty_file", "is empty: there is no header and no records")
-        )
+    def whole(rule: str, message: str) -> Report:
+        file_problems.append(_FileProblem(None, "", "", rule, message))
         return report()
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        file_problems.append(
-            _FileProblem(
-                None,
-                "",
-                "",
-                "not_xlsx",
-                "is an old-style Excel .xls workbook. Save it as .xlsx or CSV UTF-8.",
-            )
-        )
-        return report()
-    if _is_xlsx(data, file_name):
-        frame, problem = _read_xlsx(data, table)
-        if problem:
-            file_problems.append(problem)
-            return report()
-        _xlsx_to_fields(con, frame)
-    else:
-        text, problem = _decode(data)
-        if problem:
-            file_problems.append(problem)
-            return report()
-        file_problems += _csv_to_fields(con, text)
-        del text
 
+    if is_empty(path):
+        return whole("empty_file", "is empty: there is no header and no records")
+    head = file_head(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return whole(
+            "not_xlsx", "is an old-style Excel .xls workbook. Save it as .xlsx or CSV UTF-8."
+        )
+    formulas: list[tuple[int, int, str]] = []
+    plain = False
+    if is_xlsx(head, file_name):
+        width, problem, formulas = read_xlsx(con, path, table)
+        if problem:
+            file_problems.append(problem)
+            return report()
+    else:
+        try:
+            width, record_problems, problem, plain = read_csv(con, path)
+        except duckdb.Error as exc:  # the reader gave up on the file as a whole
+            reason = str(exc).splitlines()[0]
+            return whole("encoding", f"could not be read as CSV UTF-8 text ({reason})")
+        if problem:
+            file_problems.append(problem)
+            return report()
+        file_problems += record_problems
+
+    fields = ", ".join(f"c{i}" for i in range(width))
     first = con.execute(
-        "select line, fields, wellformed, text from _imp_fields order by line limit 1"
+        f"select _line, [{fields}] from _imp_grid order by _line limit 1"
     ).fetchone()
+    before = [p for p in file_problems if first is None or p.line < first[0]]
+    if before:
+        # The header itself is broken: nothing below it can be read against it.
+        bad = before[0]
+        if bad.rule == "quotes" and bad.value:
+            bad.message = "has a quote mark in the wrong place in the header"
+        file_problems[:] = [bad]
+        return report()
     if first is None:
-        file_problems.append(
-            _FileProblem(None, "", "", "empty_file", "is empty: there is no header and no records")
-        )
-        return report()
-    header_line, header, header_ok, header_text = first
-    header = [_unquote(h) for h in header]
-    if not header_ok:
-        file_problems.append(
-            _FileProblem(
-                header_line,
-                "",
-                _excerpt(header_text),
-                "quotes",
-                "has a quote mark in the wrong place in the header",
-            )
-        )
-        return report()
+        return whole("empty_file", "is empty: there is no header and no records")
+    header_line, header = first
+    header = [_unquote(h or "") for h in header]
     header_problems, positions = _check_header(table, header, header_line)
     file_problems += header_problems
     if header_problems:
         return report()
 
-    rows = con.execute(
-        "select count(*) from _imp_fields where line > $h", {"h": header_line}
-    ).fetchone()[0]
+    (grid_rows,) = con.execute(
+        "select count(*) from _imp_grid where _line > $h", {"h": header_line}
+    ).fetchone()
+    rows = grid_rows + sum(1 for p in file_problems if p.value)
     if rows == 0 and not file_problems:
-        file_problems.append(
-            _FileProblem(None, "", "", "header_only", "has a header but no records below it")
-        )
-        return report()
-    width = len(header)
-    _problem_insert(
-        con,
-        f"""select line, -1, '', {_EXCERPT_SQL}, 'error', 'quotes',
-                  'has a quote mark in the wrong place: a quoted value must be followed by a '
-                  || 'comma or the end of the line'
-           from _imp_fields where line > $h and not wellformed""",
-        {"h": header_line},
-    )
-    _problem_insert(
-        con,
-        f"""select line, -1, '', {_EXCERPT_SQL}, 'error', 'field_count',
-                  'has ' || len(fields) || ' value' || case when len(fields) = 1 then '' else 's'
-                  end || ', but the header has ' || $width || ' columns'
-           from _imp_fields where line > $h and wellformed and len(fields) <> $width""",
+        return whole("header_only", "has a header but no records below it")
+    # A CSV record with another number of values is a reject; a spreadsheet row is padded to the
+    # header's width, so only a wider one is wrong.
+    for line, count in con.execute(
+        "select _line, _values from _imp_grid where _line > $h and _values <> $width",
         {"h": header_line, "width": width},
-    )
-    selects = ", ".join(
-        f"trim(fields[{positions[c.name] + 1}], $space) as {_q(c.name)}" for c in table.columns
-    )
-    con.execute(
-        f"""
-        create or replace temp table _imp_raw as
-        select line as _line, {selects}
-        from _imp_fields where line > $h and wellformed and len(fields) = $width
-        """,
-        {"h": header_line, "width": width, "space": _SPACE},
+    ).fetchall():
+        file_problems.append(
+            _FileProblem(
+                line,
+                "",
+                "",
+                "field_count",
+                f"has {count} values, but the header has {width} columns",
+            )
+        )
+    space = _lit(_SPACE)
+    raws = ", ".join(
+        f"trim(coalesce(c{positions[c.name]}, ''), {space}) as {_q(c.name)}" for c in table.columns
     )
     typed = ", ".join(
         f"{_typed_sql(c)} as {_q(c.name)}, r.{_q(c.name)} as {_q('_raw_' + c.name)}"
         for c in table.columns
     )
-    con.execute("drop table if exists temp._imp_fields")
+    # One regular expression per row (over all its values) flags the rare rows that hold a
+    # refused character; only those are searched cell by cell. A file of plain ASCII (seen as
+    # its bytes were checked) cannot hold one.
+    every = " || ".join(f"r.{_q(c.name)}" for c in table.columns)
+    suspect = "false" if plain else f"regexp_matches({every}, {_lit(contract.REFUSED_CHARACTERS)})"
     con.execute(
-        f"create or replace temp table _imp_typed as select r._line, {typed} from _imp_raw r"
+        f"""
+        create or replace temp table _imp_typed as
+        select r._line, {typed},
+               {suspect} as _suspect
+        from (select _line, {raws} from _imp_grid where _line > $h and _values = $width) r
+        """,
+        {"h": header_line, "width": width},
     )
-    con.execute("drop table if exists temp._imp_raw")
+    _drop_grid(con)
     _validate_rows(con, table, today)
+    _formula_problems(con, table, header, header_line, formulas)
     return report()
 
 
-def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+def _formula_problems(
+    con: duckdb.DuckDBPyConnection,
+    table: TableContract,
+    header: list[str],
+    header_line: int,
+    formulas: list[tuple[int, int, str]],
+) -> None:
+    """A spreadsheet formula whose result was never saved reads as an empty cell: say so, as an
+    error in a required column (in place of "is empty") and as a query in any other, where the
+    record loads with the value empty."""
+    names = [h.strip().casefold() for h in header]
+    position = {c.name: i for i, c in enumerate(table.columns)}
+    for line, index, formula in formulas:
+        if line <= header_line or index >= len(names) or names[index] not in position:
+            continue
+        column = table.column(names[index])
+        shown = _excerpt(formula)
+        if column.required:
+            severity = "error"
+            consequence = "so the required value is missing"
+            con.execute(
+                """delete from _imp_problems where line = $line and "column" = $column
+                   and rule = 'missing_value'""",
+                {"line": line, "column": column.name},
+            )
+        else:
+            severity = "query"
+            consequence = "so it loads as empty"
+        _problem_insert(
+            con,
+            "select $line, $position, $column, $value, $severity, 'formula_no_value', $message",
+            {
+                "line": line,
+                "position": position[column.name],
+                "column": column.name,
+                "value": shown,
+                "severity": severity,
+                "message": f"is a formula ({shown}) whose result the workbook does not hold, "
+                f"{consequence}: open it in Excel, let it calculate, save it and load it again",
+            },
+        )
+
+
+def _drop_grid(con: duckdb.DuckDBPyConnection) -> None:
+    # A million-row file is held twice on the way (as read, then typed); let go of the first.
+    con.execute("drop view if exists temp._imp_grid")
     for name in (
-        "lines",
-        "records",
-        "fields",
-        "split",
-        "raw",
-        "typed",
-        "problems",
-        "new",
-        "changed",
+        "_imp_xlsx_grid",
+        "_imp_read",
+        "_imp_segments",
+        "_imp_rejects",
+        "_imp_reject_scans",
     ):
+        con.execute(f"drop table if exists temp.{name}")
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    _drop_grid(con)
+    for name in ("typed", "problems", "new", "changed"):
         con.execute(f"drop table if exists temp._imp_{name}")
 
 
 def validate(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    data: bytes,
+    data: bytes | os.PathLike[str],
     file_name: str,
     *,
     today: dt.date | None = None,
 ) -> Report:
-    """Check a file without loading it (any connection, including a read-only reader)."""
+    """Check a file (its bytes, or a path to it) without loading it, on any connection,
+    including a read-only reader."""
     contract_ = contract.get(table)
     try:
-        return _stage(con, contract_, data, file_name, today or dt.date.today())
+        with as_file(data) as path:
+            return _stage(con, contract_, path, file_name, today or dt.date.today())
     finally:
         _drop_temp(con)
 
@@ -487,7 +606,7 @@ def validate(
 def check(
     db: str | os.PathLike[str] | None,
     table: str,
-    data: bytes,
+    data: bytes | os.PathLike[str],
     file_name: str,
     *,
     today: dt.date | None = None,
