@@ -4,6 +4,7 @@ with forms to record, update and close them (for roles that record the review)."
 import streamlit as st
 
 from safeguarding import actions
+from safeguarding.formatting import plural
 from safeguarding.ui import app, filters, review_ui
 
 filters.keep_only()
@@ -36,7 +37,9 @@ else:
 
 late = int(log["overdue"].sum()) if not log.empty else 0
 not_closed = int((log["status"] != "closed").sum()) if not log.empty else 0
-st.markdown(f"**{len(log)}** actions recorded · **{not_closed}** not closed · **{late}** overdue")
+st.markdown(
+    f"**{plural(len(log), 'action')}** recorded · **{not_closed}** not closed · **{late}** overdue"
+)
 if chosen.empty:
     st.info("No actions to show." if not log.empty else "No actions have been recorded yet.")
 else:

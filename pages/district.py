@@ -10,7 +10,10 @@ from safeguarding.ui import app, district_view, filters, records, views
 filters.keep_only("district", "month", "quarter", "metric")
 month = filters.month_of(filters.period())
 districts, forces = app.units()
-district = filters.district(districts + forces, default=districts[0])
+district = filters.district(
+    districts + forces,
+    default=district_view.default_district(districts, filters.chosen_districts()),
+)
 
 st.title(f"{district}")
 app.as_at_caption()

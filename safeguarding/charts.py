@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from safeguarding import kinds
 from safeguarding.formatting import format_value, month_label
 from safeguarding.targets import STATUS_SYMBOLS, STATUS_WORDS
 
@@ -65,14 +66,9 @@ def district_colours(units: Sequence[str], forces: Sequence[str] = ()) -> dict[s
     return colours
 
 
-def axis_title(unit: str) -> str:
-    """A y-axis title in plain English with the unit."""
-    return {
-        "%": "Percentage (%)",
-        "days": "Days",
-        "FTE": "Full-time equivalent (FTE)",
-        "offenders per FTE": "Offenders per offender manager (FTE)",
-    }.get(unit, f"Number of {unit}")
+def axis_title(measure: kinds.Measure) -> str:
+    """A y-axis title in plain English with the unit (decided by the kind: kinds.axis_title)."""
+    return kinds.axis_title(measure)
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> None:
@@ -89,17 +85,17 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> None:
     )
 
 
-def _hover(unit: str) -> str:
-    suffix = "%" if unit == "%" else f" {unit}"
-    fmt = ".1f" if unit in ("%", "offenders per FTE", "FTE") else ",.0f"
-    return f"%{{x|%B %Y}}: %{{y:{fmt}}}{suffix}"
+def _hover(measure: kinds.Measure) -> str:
+    kind = kinds.of(measure)
+    suffix = "%" if kind.suffix == "%" else f" {measure.unit}"
+    return f"%{{x|%B %Y}}: %{{y:,.{kind.decimals}f}}{suffix}"
 
 
 def trend_small_multiples(
     frame: pd.DataFrame,
     *,
     title: str,
-    unit: str,
+    measure: kinds.Measure,
     units: Sequence[str],
     forces: Sequence[str] = (),
     columns: int = 3,
@@ -127,7 +123,7 @@ def trend_small_multiples(
     # With SPC, the line is grey and colour is kept for special causes (Making Data Count style);
     # each panel is titled with its area, so the line needs no colour of its own.
     spc = "point_type" in frame.columns
-    hover = _hover(unit)
+    hover = _hover(measure)
     shown: set[str] = set()
 
     def legend_once(name: str) -> bool:
@@ -163,7 +159,11 @@ def trend_small_multiples(
             # to draw, and one legend entry.
             add(
                 [*x, None, *x],
-                [*data["upl"], None, *data["lpl"]],
+                [
+                    *kinds.drawable(data["upl"], measure),
+                    None,
+                    *kinds.drawable(data["lpl"], measure),
+                ],
                 "Process limits",
                 mode="lines",
                 line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
@@ -201,13 +201,16 @@ def trend_small_multiples(
                     )
     _base_layout(fig, title, height=150 + rows * height_per_row)
     fig.update_layout(legend=dict(y=-0.25 / rows))
+    kind = kinds.of(measure)
     fig.update_yaxes(
-        gridcolor="#e5e5e5", zerolinecolor="#b1b4b6", rangemode="tozero" if unit != "%" else None
+        gridcolor="#e5e5e5",
+        zerolinecolor="#b1b4b6",
+        rangemode="tozero" if kind.high is None else None,
     )
-    fig.update_yaxes(title_text=axis_title(unit), col=1)
+    fig.update_yaxes(title_text=axis_title(measure), col=1)
     fig.update_xaxes(gridcolor="#f0f0f0", showticklabels=True)
-    if unit == "%":
-        fig.update_yaxes(range=[0, 105])
+    if kind.high is not None:
+        fig.update_yaxes(range=[kind.low, kind.high * 1.05])
     for annotation in fig.layout.annotations:
         annotation.font = dict(size=13, color="#0b0c0c")
     return fig
@@ -217,7 +220,7 @@ def comparison_bar(
     frame: pd.DataFrame,
     *,
     title: str,
-    unit: str,
+    measure: kinds.Measure,
     units: Sequence[str],
     forces: Sequence[str] = (),
 ) -> go.Figure:
@@ -232,7 +235,7 @@ def comparison_bar(
     # The figure and status go in the category label, so they are never clipped or hidden
     # behind the target line, and the status is in words, not only in the bar's colour.
     labels = [
-        f"{d}: {format_value(v, unit)} {STATUS_SYMBOLS[s]} {STATUS_WORDS[s]}"
+        f"{d}: {format_value(v, measure)} {STATUS_SYMBOLS[s]} {STATUS_WORDS[s]}"
         for d, v, s in zip(data["district"], data["value"], data["status"], strict=True)
     ]
     colours = [STATUS_BAR_STYLE[s][0] for s in data["status"]]
@@ -257,7 +260,7 @@ def comparison_bar(
         fig.add_vline(
             x=float(targets[0]),
             line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
-            annotation_text=f"Target {format_value(float(targets[0]), unit)}",
+            annotation_text=f"Target {format_value(float(targets[0]), measure)}",
             annotation_position="top",
         )
     elif len(targets) > 1:
@@ -274,8 +277,8 @@ def comparison_bar(
     _base_layout(fig, title, height=120 + 42 * len(order))
     top = max([0.0, *data["value"].dropna().tolist(), *[float(t) for t in targets]])
     fig.update_xaxes(
-        title_text=axis_title(unit),
-        range=[0, 105 if unit == "%" else top * 1.1 or 1],
+        title_text=axis_title(measure),
+        range=[0, kinds.of(measure).high * 1.05 if kinds.of(measure).high else top * 1.1 or 1],
         gridcolor="#e5e5e5",
     )
     fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
@@ -285,7 +288,7 @@ def comparison_bar(
 
 def trend_alt(
     title: str,
-    unit: str,
+    measure: kinds.Measure,
     frame: pd.DataFrame,
     units: Sequence[str],
     *,
@@ -301,7 +304,7 @@ def trend_alt(
     for unit_name in units:
         row = latest[latest["district"] == unit_name]
         if not row.empty:
-            parts.append(f"{unit_name} {format_value(row['value'].iloc[0], unit)}")
+            parts.append(f"{unit_name} {format_value(row['value'].iloc[0], measure)}")
     what = "with the target and SPC process limits" if spc else "with the target"
     return (
         f"Line charts, one per area, of {title.lower()} by month from {month_label(start)} to "
@@ -310,12 +313,12 @@ def trend_alt(
     )
 
 
-def comparison_alt(title: str, unit: str, frame: pd.DataFrame, month: dt.date) -> str:
+def comparison_alt(title: str, measure: kinds.Measure, frame: pd.DataFrame, month: dt.date) -> str:
     """Alt text for the district comparison: each district's value and status."""
     if frame.empty:
         return f"{title}: no figures for {month_label(month)}."
     parts = [
-        f"{r.district} {format_value(r.value, unit)} ({STATUS_WORDS[r.status].lower()})"
+        f"{r.district} {format_value(r.value, measure)} ({STATUS_WORDS[r.status].lower()})"
         for r in frame.itertuples()
     ]
     return (
@@ -326,13 +329,13 @@ def comparison_alt(title: str, unit: str, frame: pd.DataFrame, month: dt.date) -
 
 
 def metric_small_multiples(
-    panels: Sequence[tuple[str, str, pd.DataFrame]],
+    panels: Sequence[tuple[str, kinds.Measure, pd.DataFrame]],
     *,
     title: str,
     columns: int = 4,
     colour: str = OKABE_ITO[0],
 ) -> go.Figure:
-    """One small panel per metric for one area: (title, unit, frame of month/value/target).
+    """One small panel per metric for one area: (title, measure, frame of month/value/target).
 
     Each panel has its own y axis because the metrics have different units; the panel title
     carries the unit.
@@ -341,16 +344,16 @@ def metric_small_multiples(
     fig = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[_wrap(f"{t} ({u})") for t, u, _ in panels],
+        subplot_titles=[_wrap(f"{t} ({m.unit})") for t, m, _ in panels],
         vertical_spacing=0.5 / rows,
         horizontal_spacing=0.05,
     )
     shown_target = False
-    for i, (panel_title, unit, data) in enumerate(panels):
+    for i, (panel_title, measure, data) in enumerate(panels):
         row, col = divmod(i, columns)
         data = data.sort_values("month")
         x = pd.to_datetime(data["month"])
-        hover = _hover(unit)
+        hover = _hover(measure)
         fig.add_trace(
             go.Scatter(
                 x=x,

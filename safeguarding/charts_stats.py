@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from safeguarding import charts, funnel
+from safeguarding import charts, funnel, kinds
 from safeguarding.formatting import format_value, month_label
 
 PROVISIONAL_POINTS = 12
@@ -45,15 +45,11 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} needs the columns {', '.join(missing)}")
 
 
-def _stat(value: float, unit: str) -> str:
-    """A mean or limit: one decimal more than a count needs, so close limits stay apart."""
+def _stat(value: float, measure: kinds.Measure) -> str:
+    """A mean or limit: at least one decimal (a count's limits of 21.4 and 21.6 stay apart)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "none"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "days":
-        return f"{value:,.1f} days"
-    return f"{value:,.1f}"
+    return format_value(value, measure, decimals=max(1, kinds.of(measure).decimals))
 
 
 # --- SPC --------------------------------------------------------------------------------------
@@ -86,7 +82,7 @@ def spc_figure(
     *,
     title: str,
     y_title: str,
-    unit: str,
+    measure: kinds.Measure,
     target: float | None = None,
     x=None,
     height: int = 460,
@@ -151,7 +147,9 @@ def spc_figure(
             fig.add_trace(
                 go.Scatter(
                     x=xs.iloc[rows],
-                    y=data[column].iloc[rows],
+                    # Drawn truncated at what the figure can be; the rules used the computed
+                    # limits, which the hover text gives.
+                    y=kinds.drawable(data[column].iloc[rows], measure),
                     mode="lines",
                     name=limit_name,
                     legendgroup=limit_name,
@@ -236,9 +234,9 @@ def spc_figure(
         if len(rows) == 0:
             continue
         hover = [
-            f"{_x_label(xs.iloc[i])}: {format_value(data['value'].iloc[i], unit)}<br>{name}"
-            f"<br>Mean {_stat(data['mean'].iloc[i], unit)}; process limits "
-            f"{_stat(data['lpl'].iloc[i], unit)} to {_stat(data['upl'].iloc[i], unit)}"
+            f"{_x_label(xs.iloc[i])}: {format_value(data['value'].iloc[i], measure)}<br>{name}"
+            f"<br>Mean {_stat(data['mean'].iloc[i], measure)}; process limits "
+            f"{_stat(data['lpl'].iloc[i], measure)} to {_stat(data['upl'].iloc[i], measure)}"
             + (f" ({PROVISIONAL_WORDS})" if provisional[i] else "")
             for i in rows
         ]

@@ -31,7 +31,7 @@ from safeguarding.cli_common import (
     print_frame,
     reader,
 )
-from safeguarding.formatting import format_value
+from safeguarding.formatting import figure_and_target
 from safeguarding.paths import DB_ENV_VAR, db_path
 
 
@@ -134,18 +134,19 @@ def cmd_scorecard(args) -> None:
     frame = frame.sort_values(
         ["metric_id", "district"], key=lambda s: s.map(order) if s.name == "metric_id" else s
     )
+    # Figure and target at the places that decide the status (docs/statistics.md, Rounding).
+    pairs = [
+        figure_and_target(v, t, s, known[m])
+        for v, t, s, m in zip(
+            frame["value"], frame["target"], frame["status"], frame["metric_id"], strict=True
+        )
+    ]
     out = pd.DataFrame(
         {
             "metric": frame["metric_id"],
             "district": frame["district"],
-            "value": [
-                format_value(v, known[m].unit)
-                for v, m in zip(frame["value"], frame["metric_id"], strict=True)
-            ],
-            "target": [
-                format_value(t, known[m].unit) if pd.notna(t) else "none"
-                for t, m in zip(frame["target"], frame["metric_id"], strict=True)
-            ],
+            "value": [v for v, _ in pairs],
+            "target": [t for _, t in pairs],
             "status": [
                 f"{targets.STATUS_SYMBOLS[s]} {targets.STATUS_WORDS[s]}" for s in frame["status"]
             ],
@@ -192,7 +193,7 @@ def cmd_signals(args) -> None:
             spc.alt_text(
                 spc.summarise(series, improvement=metric.improvement),
                 title=metric.title,
-                unit=metric.unit,
+                measure=metric,
                 district=r.district,
             )
             if not series.empty

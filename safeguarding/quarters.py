@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from safeguarding import kinds
 from safeguarding.formatting import format_value, month_label, parse_month, parse_quarter
 
 
@@ -113,7 +114,9 @@ def status(value: float, target: float, direction: str) -> str:
 CHANGE_ARROWS = {"up": "↑", "down": "↓", "same": "→", "none": ""}
 
 
-def change(current: float, previous: float, direction: str, unit: str) -> tuple[str, str]:
+def change(
+    current: float, previous: float, direction: str, measure: kinds.Measure
+) -> tuple[str, str]:
     """(arrow key, words) for a figure against the previous quarter, judged by direction.
 
     Figures that look the same at the precision shown count as no change, so the words never
@@ -121,7 +124,7 @@ def change(current: float, previous: float, direction: str, unit: str) -> tuple[
     """
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return "none", "no earlier figure"
-    if format_value(current, unit) == format_value(previous, unit):
+    if format_value(current, measure) == format_value(previous, measure):
         return "same", "no change"
     up = current > previous
     arrow = "up" if up else "down"
@@ -131,31 +134,26 @@ def change(current: float, previous: float, direction: str, unit: str) -> tuple[
         word = "improved"
     else:
         word = "worsened"
-    return arrow, f"{word} from {format_value(previous, unit)}"
+    return arrow, f"{word} from {format_value(previous, measure)}"
 
 
-# Metrics whose value is numerator / denominator x scale, by unit: a quarter's figure for these
-# is pooled over its months (total numerator / total denominator), so a month with 300 missing
-# reports weighs more than one with 30, and the quarter reconciles with its records.
-POOLED_SCALES = {"%": 100.0, "offenders per FTE": 1.0}
 # One sentence for every page and pack that shows a quarter.
-QUARTER_RULE = (
-    "A quarter's percentage or ratio is its months pooled (total numerator over total "
-    "denominator); a count, a number of days or an FTE is the average of its three months"
-)
+QUARTER_RULE = kinds.quarter_rule()
 
 
 def period_figures(
     figures: pd.DataFrame,
     period: Period,
     directions: dict[str, str],
-    units: dict[str, str] | None = None,
+    measures: dict[str, kinds.Measure] | None = None,
 ) -> pd.DataFrame:
     """One row per metric x district for the period.
 
-    A month's row is its figure. A quarter's value is, for a percentage or a ratio (``units``
-    of the metric in POOLED_SCALES), its total numerator over its total denominator; for counts,
-    days and FTE, the average of its monthly figures. Months without a figure are left out. The
+    A month's row is its figure. A quarter's value is, for a kind that pools (``measures`` gives
+    each metric's kind: a proportion or a ratio), its total numerator over its total
+    denominator, so a month with 300 missing reports weighs more than one with 30 and the
+    quarter reconciles with its records; for counts, medians and levels, the average of its
+    monthly figures. Months without a figure are left out. The
     target is the one in force in the quarter's last month.
     """
     in_period = figures[pd.to_datetime(figures["month"]).dt.date.isin(period.months)]
@@ -169,8 +167,14 @@ def period_figures(
         value=("value", "mean"),
         target=("target", "last"),
     ).reset_index()
-    units = units or {}
-    scale = out["metric_id"].map(lambda m: POOLED_SCALES.get(units.get(m, ""), np.nan))
+    measures = measures or {}
+
+    def pool_scale(metric_id: str) -> float:
+        measure = measures.get(metric_id)
+        scale = kinds.of(measure).pool_scale if measure is not None else None
+        return np.nan if scale is None else scale
+
+    scale = out["metric_id"].map(pool_scale)
     known = in_period[in_period["value"].notna()].groupby(["metric_id", "district"], sort=False)
     sums = known.agg(num=("numerator", "sum"), den=("denominator", "sum")).reset_index()
     out = out.merge(sums, on=["metric_id", "district"], how="left")
@@ -185,7 +189,10 @@ def period_figures(
 
 
 def with_change(
-    current: pd.DataFrame, previous: pd.DataFrame, directions: dict[str, str], units: dict[str, str]
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    directions: dict[str, str],
+    measures: dict[str, kinds.Measure],
 ) -> pd.DataFrame:
     """``current`` with previous_value, change_arrow and change_text columns."""
     prev = previous[["metric_id", "district", "value"]].rename(columns={"value": "previous_value"})
@@ -195,7 +202,7 @@ def with_change(
         out["change_text"] = pd.Series(dtype=object)
         return out
     pairs = [
-        change(c, p, directions.get(m, "neutral"), units.get(m, ""))
+        change(c, p, directions.get(m, "neutral"), measures[m])
         for c, p, m in zip(out["value"], out["previous_value"], out["metric_id"], strict=True)
     ]
     out["change_arrow"] = np.array([a for a, _ in pairs], dtype=object)

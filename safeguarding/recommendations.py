@@ -288,9 +288,9 @@ def linked_figures(
                 "title": metric.title,
                 "unit": metric.unit,
                 "before_month": pd.Timestamp(before_row["month"]).date(),
-                "before_text": format_value(before_row["value"], metric.unit),
+                "before_text": format_value(before_row["value"], metric),
                 "now_month": now_month,
-                "now_text": format_value(now_row["value"], metric.unit),
+                "now_text": format_value(now_row["value"], metric),
                 "now_status": now_row["status"],
                 "variation": variation[0] if variation else None,
             }

@@ -30,10 +30,6 @@ class Metric:
     scope: str = "district"
 
     @property
-    def is_percentage(self) -> bool:
-        return self.unit == "%"
-
-    @property
     def improvement(self) -> str:
         """The direction in the words the SPC functions use."""
         return {"higher_is_better": "increase", "lower_is_better": "decrease"}.get(

@@ -35,8 +35,8 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from safeguarding import registry, scorecard, signals, targets
-from safeguarding.formatting import format_value
+from safeguarding import kinds, registry, scorecard, signals, targets
+from safeguarding.formatting import figure_and_target, format_value
 from safeguarding.quarters import Period, change, period_figures, with_change
 
 TIERS = {
@@ -73,8 +73,8 @@ def day_label(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
-def _text(value: float | None, unit: str) -> str:
-    return format_value(value, unit) if _present(value) else "no figure"
+def _text(value: float | None, measure: kinds.Measure) -> str:
+    return format_value(value, measure) if _present(value) else "no figure"
 
 
 def _present(value: object) -> bool:
@@ -95,8 +95,10 @@ def quarter_table(
     previous_denominator, previous_status, change_arrow, change_text (against the previous
     quarter); last_year_value, last_year_numerator, last_year_denominator, last_year_status,
     year_change_arrow, year_change_text (against the same quarter last year); point_type,
-    variation, assurance, provisional (SPC, the quarter's last month); value_text, target_text,
-    previous_text, last_year_text (figures as written for people).
+    variation, assurance, provisional, lpl, upl, recent_outside, spc_note (SPC, the quarter's
+    last month, and words where status and assurance seem to disagree); value_text,
+    target_text, previous_text, last_year_text (figures as written for people; the value and
+    target at the places that decide the status).
     """
     period = as_quarter(quarter)
     districts, forces = scorecard.units(con, force)
@@ -104,21 +106,21 @@ def quarter_table(
     previous, last_year = period.previous_quarter(), period.year_earlier()
     known = registry.metrics()
     directions = {m.id: m.direction for m in known.values()}
-    unit_of = {m.id: m.unit for m in known.values()}
+    measures = dict(known)
 
     figures = targets.figures(
         con, from_month=last_year.first, to_month=period.last, districts=wanted
     )
     figures = figures[figures["metric_id"].isin(known)]
-    current = period_figures(figures, period, directions, unit_of)
+    current = period_figures(figures, period, directions, measures)
     if current.empty:
         return pd.DataFrame()
-    before = period_figures(figures, previous, directions, unit_of)
-    year = period_figures(figures, last_year, directions, unit_of)
+    before = period_figures(figures, previous, directions, measures)
+    year = period_figures(figures, last_year, directions, measures)
 
-    frame = with_change(current, before, directions, unit_of)
+    frame = with_change(current, before, directions, measures)
     frame = frame.merge(_prefixed(before, "previous"), on=["metric_id", "district"], how="left")
-    year_change = with_change(current, year, directions, unit_of)[
+    year_change = with_change(current, year, directions, measures)[
         ["metric_id", "district", "previous_value", "change_arrow", "change_text"]
     ].rename(
         columns={
@@ -140,8 +142,12 @@ def quarter_table(
             spc[["metric_id", "district", *spc_columns]], on=["metric_id", "district"], how="left"
         )
 
+    context = scorecard.signal_context(con, period.last)
+    frame = frame.merge(context, on=["metric_id", "district"], how="left")
+
     frame["title"] = frame["metric_id"].map(lambda m: known[m].title)
-    frame["unit"] = frame["metric_id"].map(unit_of)
+    frame["unit"] = frame["metric_id"].map(lambda m: known[m].unit)
+    frame["kind"] = frame["metric_id"].map(lambda m: known[m].kind)
     frame["theme"] = frame["metric_id"].map(lambda m: known[m].theme)
     frame["direction"] = frame["metric_id"].map(directions)
     frame["is_force"] = frame["district"].isin(forces)
@@ -150,11 +156,29 @@ def quarter_table(
         ("previous_text", "previous_value"),
         ("last_year_text", "last_year_value"),
     ):
-        frame[column] = [_text(v, u) for v, u in zip(frame[source], frame["unit"], strict=True)]
-    frame["target_text"] = [
-        format_value(t, u) if _present(t) else "none"
-        for t, u in zip(frame["target"], frame["unit"], strict=True)
+        frame[column] = [
+            _text(v, known[m]) for v, m in zip(frame[source], frame["metric_id"], strict=True)
+        ]
+    # The quarter's figure and its target side by side, at the places that decide the status
+    # (formatting.deciding_places), so "30 days" never stands beside "Not met" against 30.
+    pairs = [
+        figure_and_target(v, t, s, known[m])
+        for v, t, s, m in zip(
+            frame["value"], frame["target"], frame["status"], frame["metric_id"], strict=True
+        )
     ]
+    frame["value_text"] = [
+        text if _present(v) else "no figure"
+        for (text, _), v in zip(pairs, frame["value"], strict=True)
+    ]
+    frame["target_text"] = [t for _, t in pairs]
+    frame["spc_note"] = [
+        scorecard.assurance_note(
+            r["status"], r["assurance"], r["lpl"], r["upl"], r["recent_outside"],
+            known[r["metric_id"]], r["target_text"],
+        )
+        for r in frame.to_dict("records")
+    ]  # fmt: skip
 
     metric_order = {m: i for i, m in enumerate(known)}
     unit_order = {u: i for i, u in enumerate(wanted)}
@@ -191,11 +215,11 @@ def tier(status: str, variation: object, assurance: object) -> int | None:
     return None
 
 
-def _relative_gap(value: float, reference: float, unit: str) -> float:
+def _relative_gap(value: float, reference: float, kind: str) -> float:
     gap = abs(float(value) - float(reference))
     if reference != 0:
         return gap / abs(float(reference))
-    return gap / 100 if unit == "%" else gap
+    return gap / 100 if kind == "proportion" else gap
 
 
 def size(row: pd.Series | dict, tier_number: int) -> float:
@@ -207,14 +231,14 @@ def size(row: pd.Series | dict, tier_number: int) -> float:
         previous = row.get("previous_value")
         if not _present(previous):
             return 0.0
-        arrow, words = change(value, previous, row["direction"], row["unit"])
+        arrow, words = change(value, previous, row["direction"], registry.get(row["metric_id"]))
         if not words.startswith("worsened"):
             return 0.0
-        return _relative_gap(value, previous, row["unit"])
+        return _relative_gap(value, previous, registry.get(row["metric_id"]).kind)
     target = row.get("target")
     if not _present(target):
         return 0.0
-    return _relative_gap(value, target, row["unit"])
+    return _relative_gap(value, target, registry.get(row["metric_id"]).kind)
 
 
 def _lower_first(title: str) -> str:
@@ -251,7 +275,8 @@ def _comparison(row: pd.Series, previous: Period) -> str:
     if row.get("value_withheld") or row.get("previous_withheld"):
         # Comparing against a withheld figure would narrow it down: give the figure as shown.
         return f"{previous.short_label}: {row['previous_text']}"
-    _, words = change(row["value"], row["previous_value"], row["direction"], row["unit"])
+    metric = registry.get(row["metric_id"])
+    _, words = change(row["value"], row["previous_value"], row["direction"], metric)
     lead = next((v for k, v in _COMPARISON.items() if words.startswith(k)), "compared with")
     return f"{lead} {previous.short_label} ({row['previous_text']})"
 
@@ -329,13 +354,31 @@ def exceptions(frame: pd.DataFrame, quarter: str | Period) -> pd.DataFrame:
     return out[EXCEPTION_COLUMNS].reset_index(drop=True)
 
 
-def spc_text(variation: object, assurance: object) -> str:
-    """The SPC signal in words (for tables): variation, then assurance when there is a target."""
+# The exceptions a meeting leads with; the rest wait behind an expander or on a second page.
+LEAD = 10
+
+
+def lead_exceptions(ranked: pd.DataFrame, limit: int = LEAD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the ``limit`` most serious exceptions, ordered by metric in the order each metric's most
+    serious one comes, and most serious first within a metric; the rest, in rank order)."""
+    lead = ranked.head(limit).copy()
+    first = {m: i for i, m in reversed(list(enumerate(lead["metric_id"])))}
+    lead["_group"] = lead["metric_id"].map(first)
+    lead["_rank"] = range(len(lead))
+    lead = lead.sort_values(["_group", "_rank"]).drop(columns=["_group", "_rank"])
+    return lead.reset_index(drop=True), ranked.iloc[limit:].reset_index(drop=True)
+
+
+def spc_text(variation: object, assurance: object, note: object = None) -> str:
+    """The SPC signal in words (for tables): variation, then assurance when there is a target,
+    then the note that reconciles assurance with a status that seems to contradict it."""
     if not isinstance(variation, str):
         return "no SPC signal"
     words = signals.ICON_WORDS.get(variation, variation)
     if isinstance(assurance, str):
         words += f"; {signals.ASSURANCE_WORDS.get(assurance, assurance).lower()}"
+    if isinstance(note, str) and note:
+        words += f". {note}"
     return words
 
 

@@ -40,7 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from safeguarding import kinds
 from safeguarding.formatting import format_value
+
+# What a hand-made series is, when no metric says: a plain count.
+COUNT = kinds.Measured("count")
 
 LIMIT = 2.66
 """Process limits are the mean +/- LIMIT x the mean moving range (3 sigma: 3 / d2, d2 = 1.128)."""
@@ -396,10 +400,10 @@ def _signal_words(summary: Summary) -> str:
     return "common cause variation, no significant change"
 
 
-def _assurance_words(summary: Summary, unit: str) -> str:
+def _assurance_words(summary: Summary, measure: kinds.Measure) -> str:
     if summary.assurance is None:
         return ""
-    target = format_value(summary.target, unit)
+    target = format_value(summary.target, measure)
     if summary.assurance == "inconsistent":
         return (
             f"; the target of {target} lies between the limits, so it will be met in some "
@@ -414,31 +418,36 @@ def _assurance_words(summary: Summary, unit: str) -> str:
     return f"; the target of {target} is {where}, {outcome}"
 
 
-def _apart(value: float, limit: float, unit: str) -> tuple[str, str]:
+def _apart(value: float, limit: float, measure: kinds.Measure) -> tuple[str, str]:
     """Both figures formatted, with a decimal place more when rounding would make them equal
     (a count of 22 above a limit of 21.97 reads "22.00 above 21.97", not "22 above 22")."""
-    shown = format_value(value, unit), format_value(limit, unit)
+    shown = format_value(value, measure), format_value(limit, measure)
     if shown[0] != shown[1]:
         return shown
-    suffix = {"%": "%", "days": " days"}.get(unit, "")
-    return f"{value:,.2f}{suffix}", f"{limit:,.2f}{suffix}"
+    return format_value(value, measure, decimals=2), format_value(limit, measure, decimals=2)
 
 
-def alt_text(summary: Summary, *, title: str, unit: str = "", district: str | None = None) -> str:
+def alt_text(
+    summary: Summary,
+    *,
+    title: str,
+    measure: kinds.Measure = COUNT,
+    district: str | None = None,
+) -> str:
     """A plain-English sentence saying what the chart shows, for screen readers and packs.
 
     e.g. "Kirklees, caseload per officer: 7 months above the average (61.2), a special cause of
     concern; the target of 50 is below the lower limit, so it will not be met without change."
     """
-    value = format_value(summary.value, unit)
-    mean = format_value(summary.mean, unit)
+    value = format_value(summary.value, measure)
+    mean = format_value(summary.mean, measure)
     n = summary.run_length
     cause = summary.cause
     if cause == "above_upper_limit":
-        value, upl = _apart(summary.value, summary.upl, unit)
+        value, upl = _apart(summary.value, summary.upl, measure)
         pattern = f"the latest month ({value}) is above the upper limit ({upl})"
     elif cause == "below_lower_limit":
-        value, lpl = _apart(summary.value, summary.lpl, unit)
+        value, lpl = _apart(summary.value, summary.lpl, measure)
         pattern = f"the latest month ({value}) is below the lower limit ({lpl})"
     elif cause in ("trend_rising", "trend_falling"):
         way = "rising" if cause == "trend_rising" else "falling"
@@ -450,9 +459,9 @@ def alt_text(summary: Summary, *, title: str, unit: str = "", district: str | No
         way = "above" if cause == "run_above_mean" else "below"
         pattern = f"{n} months {way} the average ({mean})"
     else:
-        low, high = format_value(summary.lpl, unit), format_value(summary.upl, unit)
+        low, high = format_value(summary.lpl, measure), format_value(summary.upl, measure)
         pattern = f"the latest month ({value}) is within the limits ({low} to {high})"
-    text = f"{pattern}, {_signal_words(summary)}{_assurance_words(summary, unit)}."
+    text = f"{pattern}, {_signal_words(summary)}{_assurance_words(summary, measure)}."
     if summary.provisional:
         text += (
             f" The limits are provisional: {summary.points_in_period} months since they were last "

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from safeguarding import kinds
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -54,21 +56,13 @@ class Rule:
 
 DEFAULT_RULE = Rule()
 
-# Which columns of a metric's standard frame count people or records, and which are computed
-# from them, by the metric's unit. FTE counts staff posts, not people at risk, so is not
-# suppressed; a median of a handful of cases would disclose those cases' durations.
-_COUNTS_BY_UNIT: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
-    "%": (("numerator", "denominator"), {"value": ("numerator", "denominator")}),
-    "offenders per FTE": (("numerator",), {"value": ("numerator",)}),
-    "days": (("denominator",), {"numerator": ("denominator",), "value": ("denominator",)}),
-    "FTE": ((), {}),
-}
-_PLAIN_COUNT = (("numerator", "value"), {})
 
-
-def count_columns(unit: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """(count columns, {derived column: the counts it is computed from}) for a metric's unit."""
-    return _COUNTS_BY_UNIT.get(unit, _PLAIN_COUNT)
+def count_columns(measure: kinds.Measure) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """(count columns, {derived column: the counts it is computed from}), by the metric's kind
+    (safeguarding.kinds): a level (FTE in post) counts staff posts, not people at risk, so is
+    not withheld; a median of a handful of cases would disclose those cases' durations."""
+    kind = kinds.of(measure)
+    return kind.counts, kind.derived
 
 
 def suppress(
@@ -154,7 +148,7 @@ def _secondary_for_group(
 
 def suppress_figures(
     frame: pd.DataFrame,
-    unit: str,
+    measure: kinds.Measure,
     *,
     totals: Sequence[str] = (),
     rule: Rule = DEFAULT_RULE,
@@ -163,7 +157,7 @@ def suppress_figures(
 
     ``totals`` are the force rows' names: each month's districts add up to them.
     """
-    counts, derived = count_columns(unit)
+    counts, derived = count_columns(measure)
     counts = tuple(c for c in counts if c in frame.columns)
     derived = {k: v for k, v in derived.items() if k in frame.columns}
     if not counts:

@@ -218,8 +218,9 @@ def test_the_access_log_page_is_for_administrators_only(env):
     assert not chief_view.exception
     assert chief_view.title[0].value == "Access log"
     log = chief_view.dataframe[0].value
-    assert log.iloc[0]["action"] == "refused"
-    assert log.iloc[0]["user_id"] == "kirklees.lead@force.example"
+    assert log.columns[:3].tolist() == ["Entry", "When (UTC)", "User"]
+    assert log.iloc[0]["Action"] == "refused"
+    assert log.iloc[0]["User"] == "kirklees.lead@force.example"
 
 
 # --- the real pages go through the same door ---------------------------------------------------

@@ -5,6 +5,7 @@ the demo database, because the forms write to it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -55,11 +56,20 @@ def test_the_quarterly_review_shows_a_quarter_its_exceptions_and_every_figure(db
     assert at.header[0].value == "Q3 2024 (July to September 2024)"
     assert param(at, "quarter") == "2024Q3"
     body = html(at)
-    assert '<ol class="sg-exceptions">' in body
+    lead = body.split('<ul class="sg-exception-groups">', 1)[1].split("</ul></li></ul>", 1)[0]
+    # At most ten lead the page, grouped by metric, each linking to its metric page for the
+    # quarter and area; the rest wait in an expander.
+    assert lead.count("<strong>Tier ") == 10
+    titles = re.findall(r'<span class="sg-metric">([^<]+)</span>', lead)
+    assert len(titles) == len(set(titles))
     assert (
         "<strong>Tier 1.</strong> Calderdale: sex offenders per offender manager 60.3 in Q3 2024 "
         "against a target of 50.0 (not met)"
-    ) in body
+    ) in lead
+    assert (
+        'href="metric?metric=rso_caseload_per_officer&amp;district=Calderdale&amp;quarter=2024Q3"'
+    ) in lead
+    assert any(e.label.startswith("The other ") for e in at.expander)
     # A table per metric, with a caption; status by symbol and word.
     assert "<caption>Sex offenders per offender manager (offenders per FTE; lower is better; " in (
         body
@@ -111,7 +121,7 @@ def test_an_action_recorded_in_the_review_appears_beside_its_figure_and_in_the_l
     # Carried into the next quarter's review until closed.
     later = open_page(REVIEW, quarter="2024Q4")
     assert "Why has the Calderdale caseload risen?" in html(later)
-    assert "2024Q3 (carried forward)" in html(later)
+    assert "Q3 2024 review (carried forward)" in html(later)
 
 
 def test_a_blank_action_is_refused_with_a_message_and_nothing_is_saved(db):
@@ -192,3 +202,14 @@ def test_packs_issued_for_a_quarter_are_listed_with_rebuild_buttons(db):
     assert kept.index.tolist() == [snapshot.short_id]
     labels = [b.label for b in at.get("download_button")]
     assert f"Rebuild {snapshot.short_id} as presented (PDF)" in labels
+
+
+def test_linked_metrics_are_a_list_and_the_quarter_choice_fits_the_sidebar(db):
+    recs = html(open_page(RECOMMENDATIONS))
+    # Links in the table are blocks: joined by commas, a lone comma sat on its own line.
+    assert '<ul class="sg-links"><li><a href="metric?' in recs
+    assert "</a>, <a" not in recs
+    at = open_page(REVIEW, quarter="2024Q3")
+    quarter = at.sidebar.selectbox[0]
+    assert quarter.label == "Quarter" and quarter.options[0] == "Q4 2025"
+    assert all(len(option) <= 7 for option in quarter.options)

@@ -8,6 +8,7 @@ and that URL opened afresh reproduces the view. Skips when Chromium is absent, u
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import socket
@@ -234,3 +235,67 @@ def test_a_district_lead_can_download_the_records_behind_a_figure(page, server):
     path = download.value.path()
     header = Path(path).read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("Offender reference,District")
+
+
+# --- the meeting view: on a projector and on paper ---------------------------------------------
+
+
+@pytest.fixture
+def projector(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def test_the_presentation_layout_shows_every_metric_row_within_two_screens(projector, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    projector.goto(f"{server}/?layout=present&quarter=2025Q3")
+    wait_until_drawn(projector, title="Safeguarding scorecard")
+    rows = projector.locator("table.sg-scorecard tbody tr")
+    assert rows.count() == len(registry.metrics()) == 19
+    bottom = max(b["y"] + b["height"] for b in (r.bounding_box() for r in rows.all()))
+    assert bottom <= 2 * 1080
+    # Every district and the force: the header row's columns are all on the screen's width.
+    heads = projector.locator("table.sg-scorecard thead th")
+    assert heads.count() == 1 + 5 + 1
+    right = max(b["x"] + b["width"] for b in (h.bounding_box() for h in heads.all()))
+    assert right <= 1920
+    # No sidebar in the room; colour AND symbol in the cells; drawn icons with words.
+    assert not projector.locator('[data-testid="stSidebar"]').is_visible()
+    assert projector.locator("td.sg-c-not_met .sg-status").first.inner_text().startswith("✗")
+    assert projector.locator("td.sg-c-met").first.evaluate(
+        "c => getComputedStyle(c).backgroundColor"
+    ) not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    key_icons = projector.locator(".sg-key img.sg-icon")
+    assert key_icons.count() >= 4
+    assert all(len(i.get_attribute("alt") or "") > 5 for i in key_icons.all())
+    results = Axe().run(projector)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_printing_the_overview_gives_a4_landscape_pages_without_the_sidebar(page, server):
+    from pypdf import PdfReader
+
+    page.goto(f"{server}/?quarter=2025Q3")
+    wait_until_drawn(page, title="Safeguarding scorecard")
+    page.emulate_media(media="print")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    assert 1 <= len(pdf.pages) <= 3
+    for sheet in pdf.pages:
+        width, height = float(sheet.mediabox.width), float(sheet.mediabox.height)
+        # A4 landscape: 297 x 210 mm = 841.9 x 595.3 points.
+        assert (round(width), round(height)) == (842, 595)
+        text = sheet.extract_text()
+        assert "Safeguarding scorecard: Q3 2025 (July to September 2025)" in text
+        assert "Data as at 31 December 2025" in text
+        assert "Quarterly review" not in text  # the sidebar's links are not printed
+    # Every metric's row is printed (the table is laid out for print, not clipped by a scroll
+    # container: before, one row reached paper).
+    rows = page.locator("table.sg-scorecard tbody tr")
+    assert rows.count() == 19 and all(r.is_visible() for r in rows.all())
+    assert page.locator(".sg-scorecard-wrap").evaluate("w => getComputedStyle(w).overflow") == (
+        "visible"
+    )

@@ -7,9 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from safeguarding import charts
+from safeguarding import charts, kinds
 from safeguarding.ui import periods
 from safeguarding.ui.periods import Period
+
+PERCENT = kinds.Measured("proportion", "%")
 
 UNITS = ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield", "West Yorkshire"]
 FORCES = ["West Yorkshire"]
@@ -49,7 +51,7 @@ def test_the_palette_is_okabe_ito_and_the_force_is_black():
 
 def test_small_multiples_draw_one_panel_per_area_with_the_target():
     fig = charts.trend_small_multiples(
-        _trend(), title="Attended within 60 minutes", unit="%", units=UNITS, forces=FORCES
+        _trend(), title="Attended within 60 minutes", measure=PERCENT, units=UNITS, forces=FORCES
     )
     panel_titles = [a.text for a in fig.layout.annotations]
     assert panel_titles == UNITS
@@ -61,7 +63,7 @@ def test_small_multiples_draw_one_panel_per_area_with_the_target():
 
 def test_special_causes_are_marked_by_shape_and_named_in_the_legend():
     fig = charts.trend_small_multiples(
-        _trend(with_spc=True), title="t", unit="%", units=UNITS, forces=FORCES
+        _trend(with_spc=True), title="t", measure=PERCENT, units=UNITS, forces=FORCES
     )
     special = [t for t in fig.data if t.name == "Special cause: improvement"]
     assert len(special) == 1 and special[0].marker.symbol == "circle"
@@ -71,7 +73,7 @@ def test_special_causes_are_marked_by_shape_and_named_in_the_legend():
 
 
 def test_the_comparison_bar_states_each_status_in_words_on_the_axis():
-    fig = charts.comparison_bar(_month(), title="t", unit="%", units=UNITS, forces=FORCES)
+    fig = charts.comparison_bar(_month(), title="t", measure=PERCENT, units=UNITS, forces=FORCES)
     labels = list(fig.data[0].y)
     assert labels[0] == "Bradford: 96.0% ✓ Met"
     assert labels[1] == "Calderdale: 88.0% ✗ Not met"
@@ -83,29 +85,40 @@ def test_the_comparison_bar_states_each_status_in_words_on_the_axis():
 
 
 def test_alt_text_says_what_the_chart_shows_and_where_it_ends():
-    alt = charts.trend_alt("High-risk missing children attended", "%", _trend(), UNITS, spc=True)
+    alt = charts.trend_alt(
+        "High-risk missing children attended", PERCENT, _trend(), UNITS, spc=True
+    )
     assert "January 2024 to June 2024" in alt
     assert "SPC process limits" in alt
     assert "Leeds 88.0%" in alt
-    alt = charts.comparison_alt("Attended", "%", _month(), dt.date(2024, 8, 1))
+    alt = charts.comparison_alt("Attended", PERCENT, _month(), dt.date(2024, 8, 1))
     assert "Calderdale 88.0% (not met)" in alt and "August 2024" in alt
-    assert charts.trend_alt("X", "%", _trend().iloc[0:0], UNITS, spc=False) == (
+    assert charts.trend_alt("X", PERCENT, _trend().iloc[0:0], UNITS, spc=False) == (
         "X: no figures to chart."
     )
 
 
 @pytest.mark.parametrize(
-    "unit, expected",
-    [("%", "Percentage (%)"), ("children", "Number of children"), ("days", "Days")],
+    "kind, unit, expected",
+    [
+        ("proportion", "%", "Percentage (%)"),
+        ("count", "children", "Number of children"),
+        ("median", "days", "Median (days)"),
+        ("level", "FTE", "FTE"),
+        ("ratio", "offenders per FTE", "Offenders per FTE"),
+    ],
 )
-def test_axis_titles_are_plain_english_with_units(unit, expected):
-    assert charts.axis_title(unit) == expected
+def test_axis_titles_are_decided_by_the_kind_with_the_unit_as_label(kind, unit, expected):
+    assert charts.axis_title(kinds.Measured(kind, unit)) == expected
 
 
 def test_metric_small_multiples_give_each_metric_its_own_titled_panel():
     data = _trend()[lambda f: f["district"] == "Leeds"][["month", "value", "target"]]
     fig = charts.metric_small_multiples(
-        [("Return home interviews within 72 hours", "%", data), ("Backlog", "cases", data)],
+        [
+            ("Return home interviews within 72 hours", PERCENT, data),
+            ("Backlog", kinds.Measured("count", "cases"), data),
+        ],
         title="Leeds",
     )
     titles = [a.text for a in fig.layout.annotations]
@@ -141,7 +154,7 @@ def test_only_complete_quarters_are_offered():
     ],
 )
 def test_change_is_judged_by_the_metrics_direction(current, previous, direction, expected):
-    assert periods.change(current, previous, direction, "%") == expected
+    assert periods.change(current, previous, direction, PERCENT) == expected
 
 
 def test_a_quarter_averages_its_months_against_the_last_months_target():

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from safeguarding import charts_stats, funnel
+from safeguarding import charts_stats, funnel, kinds
 
 DISTRICTS = ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"]
 
@@ -53,7 +53,7 @@ def _spc(frame: pd.DataFrame, **kwargs):
         frame,
         title="Return home interviews within 72 hours: Leeds, by month",
         y_title="Percentage (%)",
-        unit="%",
+        measure=kinds.Measured("proportion", "%"),
         x=pd.to_datetime(frame["month"]),
         **kwargs,
     )

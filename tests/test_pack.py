@@ -115,9 +115,14 @@ def test_the_pdf_text_holds_the_quarter_figures_and_the_withheld_cells(db):
     text = "\n".join(pages)
     scorecard = next(p for p in pages if p.startswith("Scorecard, Q3 2024"))
     assert "60.0 ✗ Not met 96.2 ✗ Not met 80.0 ✗ Not met" in scorecard
-    assert "<5 – No target [c] – No target 6 – No target" in scorecard
+    # A withheld figure carries no status: "[c] – No target" would be harmless here, but
+    # "[c] ✓ Met" elsewhere says how the withheld count stands against its target.
+    assert "<5 [c] 6 – No target" in scorecard
     # The theme section's table: Q3, Q2, Q3 2023, change, target, status, SPC.
-    assert "Calderdale <5 10 10 not shown (small numbers) none – No target" in text
+    assert (
+        "Calderdale <5 10 10 not shown (small numbers) none not shown (small numbers) not "
+        "shown (small numbers)"
+    ) in text.replace("\n", " ")
     assert "Kirklees 96.2 91.0 88.0 worsened from 91.0 50.0 ✗ Not met" in text
     assert (
         "Kirklees: sex offenders per offender manager 96.2 in Q3 2024 against a target of 50.0 "
@@ -132,7 +137,7 @@ def test_without_the_dejavu_font_the_pdf_still_builds_with_plain_symbols(db, mon
     pages = pdf_text(pack.to_pdf(snapshot_of(db), with_charts=False))
     scorecard = next(p for p in pages if p.startswith("Scorecard, Q3 2024"))
     assert "60.0 X Not met 96.2 X Not met 80.0 X Not met" in scorecard
-    assert "<5 - No target [c] - No target 6 - No target" in scorecard
+    assert "<5 [c] 6 - No target" in scorecard
 
 
 def test_every_pdf_page_carries_the_as_at_date_and_the_snapshot_identifier(db):
@@ -156,7 +161,7 @@ def test_the_pptx_tables_hold_the_quarter_figures_and_the_withheld_cells(db):
         "96.2 ✗ Not met",
         "80.0 ✗ Not met",
     ]
-    assert scorecard[2][1:] == ["<5 – No target", "[c] – No target", "6 – No target"]
+    assert scorecard[2][1:] == ["<5", "[c]", "6 – No target"]
     detained = next(t for t in tables if t[0][0] == "Area" and t[1][1] == "<5")
     assert detained[1][:5] == ["Calderdale", "<5", "10", "10", "not shown (small numbers)"]
     assert detained[3][:2] == [FORCE, "6"]
@@ -294,16 +299,80 @@ def demo_pack(demo_db_path, tmp_path_factory):
 
 @pytest.mark.slow
 def test_the_demo_pack_has_an_spc_chart_for_every_metric_with_alt_text(demo_pack):
-    snapshot, pdf, pptx = demo_pack
+    snapshot, pdf, _ = demo_pack
     charted = {m for m, points in snapshot.content["series"].items() if points}
     reader = PdfReader(io.BytesIO(pdf))
     images = sum(len(page.images) for page in reader.pages)
     assert images == len(charted) == 19
+
+
+@pytest.mark.slow
+def test_pptx_trend_slides_hold_native_charts_whose_series_are_the_snapshot_figures(demo_pack):
+    snapshot, _, pptx = demo_pack
+    content = snapshot.content
     deck = Presentation(io.BytesIO(pptx))
     pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
-    assert len(pictures) == 19
-    for picture in pictures:
-        assert picture._element.nvPicPr.cNvPr.get("descr", "").startswith("Line charts")
+    assert pictures == []
+    charted = [(slide, shape) for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert len(charted) == 19
+    titles = {m["title"]: m for m in content["metrics"]}
+    for slide, shape in charted:
+        metric = titles[slide.shapes.title.text]
+        points = [p for p in content["series"][metric["id"]]]
+        months = sorted({p["month"] for p in points})
+        chart = shape.chart
+        assert len(list(chart.plots[0].categories)) == len(months)
+        for series in chart.plots[0].series:
+            if series.name == "Target":
+                expected = {p["month"]: p["target"] for p in points}
+            else:
+                expected = {
+                    p["month"]: (None if p["withheld"] else p["value"])
+                    for p in points
+                    if p["district"] == series.name
+                }
+            wanted = [expected.get(m) for m in months]
+            got = list(series.values)
+            assert got == pytest.approx(wanted, abs=1e-9), (metric["id"], series.name)
+        alt = shape._element.nvGraphicFramePr.cNvPr.get("descr")
+        assert alt.startswith("Line charts") and metric["title"].lower() in alt
+        assert alt in slide.notes_slide.notes_text_frame.text
+
+
+@pytest.mark.slow
+def test_the_demo_packs_exceptions_take_at_most_two_pages_and_two_slides(demo_pack):
+    snapshot, pdf, pptx = demo_pack
+    assert len(snapshot.content["exceptions"]) > pack.sections.LEAD_EXCEPTIONS
+    pages = pdf_text(pdf)
+    firsts = [page.splitlines()[0] for page in pages]
+    start = firsts.index("Exceptions, most serious first")
+    following = firsts[start + 1]
+    assert following.startswith("The other ")
+    assert firsts[start + 2] == "Offender management"
+    led = pages[start]
+    assert led.count("[Tier ") == pack.sections.LEAD_EXCEPTIONS
+    titles = slide_texts(pptx)
+    assert sum(t.splitlines()[0].startswith(("Exceptions", "The other ")) for t in titles) == 2
+    assert not any("exceptions" in t.splitlines()[0] and ":" in t.splitlines()[0] for t in titles)
+
+
+def test_withheld_figures_are_never_exceptions_and_carry_no_status_or_signal(db):
+    content = pack.build_content(store.reader(db), "2024Q3", today=TODAY)
+    withheld = [r for r in content["rows"] if r["withheld"]]
+    assert {(r["metric_id"], r["district"]) for r in withheld} == {
+        (DETAINED, "Calderdale"),
+        (DETAINED, "Kirklees"),
+    }
+    for row in withheld:
+        assert row["status_text"] == row["spc_text"] == row["change_text"]
+        assert row["status_text"] == "not shown (small numbers)"
+    listed = {(e["metric_id"], e["district"]) for e in content["exceptions"]}
+    assert not listed & {(r["metric_id"], r["district"]) for r in withheld}
+
+
+def test_the_cover_names_the_data_source_without_nested_brackets(db):
+    lines = pack.cover_lines(snapshot_of(db))
+    assert lines[1] == "Data as at 30 September 2024 · force records"
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeguarding import spc
+from safeguarding import kinds, spc
 
 # R: set.seed(123); rnorm(20)
 RNORM_123 = [
@@ -291,7 +291,10 @@ def test_summary_describes_the_latest_point_and_its_run():
 def test_alt_text_reads_as_one_plain_sentence():
     summary = spc.summarise(spc.xmr(SHIFT_UP, improvement="decrease", target=40))
     text = spc.alt_text(
-        summary, title="Caseload per officer", unit="offenders per FTE", district="Kirklees"
+        summary,
+        title="Caseload per officer",
+        measure=kinds.Measured("ratio", "offenders per FTE"),
+        district="Kirklees",
     )
     assert text == (
         f"Kirklees, caseload per officer: 7 months above the average ({summary.mean:.1f}), a "
@@ -302,7 +305,9 @@ def test_alt_text_reads_as_one_plain_sentence():
 
 def test_alt_text_says_when_limits_are_provisional_and_when_all_is_common_cause():
     summary = spc.summarise(spc.xmr([10, 12, 11, 13, 12], improvement="increase"))
-    text = spc.alt_text(summary, title="Children detained overnight", unit="children")
+    text = spc.alt_text(
+        summary, title="Children detained overnight", measure=kinds.Measured("count", "children")
+    )
     assert text.startswith("Children detained overnight: the latest month (12) is within the")
     assert "common cause variation, no significant change." in text
     assert text.endswith(
@@ -317,5 +322,7 @@ def test_alt_text_never_shows_a_point_beyond_a_limit_equal_to_it():
     summary = spc.summarise(spc.xmr(values, improvement="decrease"))
     assert summary.cause == "above_upper_limit"
     assert summary.upl == pytest.approx(13.8726, abs=1e-4)
-    text = spc.alt_text(summary, title="Children detained overnight", unit="children")
+    text = spc.alt_text(
+        summary, title="Children detained overnight", measure=kinds.Measured("count", "children")
+    )
     assert "the latest month (14.00) is above the upper limit (13.87)" in text

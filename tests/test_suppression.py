@@ -7,8 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from safeguarding import suppression
+from safeguarding import kinds, suppression
 from safeguarding.suppression import Rule
+
+PERCENT = kinds.Measured("proportion", "%")
+COUNT = kinds.Measured("count", "children")
 
 AUG = dt.date(2024, 8, 1)
 SEP = dt.date(2024, 9, 1)
@@ -44,7 +47,7 @@ def test_the_range_is_configurable_and_the_label_follows_it():
 
 def test_one_small_district_forces_a_second_cell_so_the_force_total_cannot_reveal_it():
     frame = pd.DataFrame(_month(AUG, [3, 20, 30, 40, 9], [40, 50, 60, 70, 30]))
-    out = suppression.suppress_figures(frame, "%", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, PERCENT, totals=["West Yorkshire"])
     numerators = dict(zip(out["district"], out["numerator"], strict=True))
     assert numerators["Bradford"] == "<5"
     # Wakefield's 9 is the smallest other part: withheld, so 102 - 90 = 12 is split two ways.
@@ -55,7 +58,7 @@ def test_one_small_district_forces_a_second_cell_so_the_force_total_cannot_revea
 
 def test_a_percentage_built_on_a_withheld_count_is_withheld_too():
     frame = pd.DataFrame(_month(AUG, [3, 20, 30, 40, 9], [40, 50, 60, 70, 30]))
-    out = suppression.suppress_figures(frame, "%", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, PERCENT, totals=["West Yorkshire"])
     values = dict(zip(out["district"], out["value"], strict=True))
     assert values["Bradford"] == "[c]" and values["Wakefield"] == "[c]"
     assert values["Leeds"] == pytest.approx(100 * 40 / 70)
@@ -63,7 +66,7 @@ def test_a_percentage_built_on_a_withheld_count_is_withheld_too():
 
 def test_two_small_districts_already_protect_each_other():
     frame = pd.DataFrame(_month(AUG, [3, 2, 30, 40, 9], [40, 50, 60, 70, 30]))
-    out = suppression.suppress_figures(frame, "%", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, PERCENT, totals=["West Yorkshire"])
     assert out["numerator"].tolist() == ["<5", "<5", 30, 40, 9, 84]
 
 
@@ -72,7 +75,7 @@ def test_secondary_suppression_is_decided_month_by_month():
         _month(AUG, [3, 20, 30, 40, 9], [40, 50, 60, 70, 30])
         + _month(SEP, [13, 20, 30, 40, 9], [40, 50, 60, 70, 30])
     )
-    out = suppression.suppress_figures(frame, "%", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, PERCENT, totals=["West Yorkshire"])
     september = out[out["month"] == SEP]
     assert not september["numerator"].isin(["<5", "[c]"]).any()
 
@@ -87,10 +90,10 @@ def test_when_no_other_part_can_be_withheld_the_total_is():
             "value": [3, 3],
         }
     )
-    out = suppression.suppress_figures(frame, "children", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, COUNT, totals=["West Yorkshire"])
     assert out["value"].tolist() == ["<5", "<5"]
     frame.loc[1, ["numerator", "value"]] = 30
-    out = suppression.suppress_figures(frame, "children", totals=["West Yorkshire"])
+    out = suppression.suppress_figures(frame, COUNT, totals=["West Yorkshire"])
     assert out["value"].tolist() == ["<5", "[c]"]
 
 
@@ -104,9 +107,9 @@ def test_plain_counts_keep_their_denominator_of_one_and_fte_is_not_suppressed():
             "value": [2.0],
         }
     )
-    out = suppression.suppress_figures(frame, "cases")
+    out = suppression.suppress_figures(frame, COUNT)
     assert out[["numerator", "denominator", "value"]].iloc[0].tolist() == ["<5", 1.0, "<5"]
-    out = suppression.suppress_figures(frame, "FTE")
+    out = suppression.suppress_figures(frame, kinds.Measured("level", "FTE"))
     assert out["value"].iloc[0] == 2.0
 
 
@@ -120,7 +123,7 @@ def test_a_median_of_a_handful_of_cases_is_withheld():
             "value": [41.0],
         }
     )
-    out = suppression.suppress_figures(frame, "days")
+    out = suppression.suppress_figures(frame, kinds.Measured("median", "days"))
     assert out[["numerator", "denominator", "value"]].iloc[0].tolist() == ["[c]", "<5", "[c]"]
 
 
@@ -129,8 +132,8 @@ def test_no_small_count_survives_on_the_demo_data(demo_db):
 
     for metric in registry.metrics().values():
         frame = metrics.frame(demo_db, metric.id, from_month=AUG, to_month=AUG)
-        out = suppression.suppress_figures(frame, metric.unit, totals=["West Yorkshire"])
-        counts, _ = suppression.count_columns(metric.unit)
+        out = suppression.suppress_figures(frame, metric, totals=["West Yorkshire"])
+        counts, _ = suppression.count_columns(metric)
         for column in counts:
             shown = pd.to_numeric(out[column], errors="coerce")
             assert not shown.between(1, 4).any(), (metric.id, column)

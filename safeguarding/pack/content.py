@@ -13,6 +13,7 @@ import pandas as pd
 
 from safeguarding import (
     actions,
+    kinds,
     metrics,
     recommendations,
     registry,
@@ -23,13 +24,14 @@ from safeguarding import (
     suppression,
     targets,
 )
-from safeguarding.formatting import month_label
+from safeguarding.formatting import ROUNDING_RULE, format_value, month_label
 from safeguarding.pack.errors import PackError
 from safeguarding.quarters import Period, add_months, complete_quarters
 
 PACK_VERSION = 1
 CHART_MONTHS = 36
 WITHHELD_CHANGE = "not shown (small numbers)"
+WITHHELD_STATUS = "not shown (small numbers)"
 
 
 def _num(value: object) -> float | int | None:
@@ -126,12 +128,11 @@ def _withheld(
                     "value": group[value].to_numpy(dtype=float),
                 }
             )
-            safe = suppression.suppress_figures(
-                frame, group["unit"].iloc[0], totals=list(forces), rule=rule
-            )
+            metric = registry.get(metric_id)
+            safe = suppression.suppress_figures(frame, metric, totals=list(forces), rule=rule)
             # A quarter's value of a plain count is an average, not the count itself, so a figure
             # is withheld when its value or any count it is made of is withheld.
-            counts, _ = suppression.count_columns(group["unit"].iloc[0])
+            counts, _ = suppression.count_columns(metric)
             columns = ["value", *[c for c in counts if c != "value"]]
             for position, district in enumerate(safe["district"]):
                 cells = [safe[c].iloc[position] for c in columns]
@@ -159,6 +160,14 @@ def _safe_table(table: pd.DataFrame, labels: dict[tuple[str, str, str], str]) ->
             out["previous_withheld"] = flags
         else:
             out["last_year_withheld"] = flags
+    # A withheld figure's target is shown at its usual places: more places would say how close
+    # the withheld figure is to it.
+    for position in [i for i, w in enumerate(out["value_withheld"]) if w]:
+        metric = registry.get(out["metric_id"].iloc[position])
+        target = out["target"].iloc[position]
+        out.iloc[position, out.columns.get_loc("target_text")] = (
+            "none" if pd.isna(target) else format_value(target, metric)
+        )
     out["change_text"] = [
         WITHHELD_CHANGE if (a or b) else text
         for a, b, text in zip(
@@ -197,7 +206,7 @@ def _series(
     frame = figures.merge(spc, on=["district", "month"], how="left")
     columns = ["district", "month", "numerator", "denominator", "value"]
     safe = (
-        suppression.suppress_figures(frame[columns], metric.unit, totals=forces, rule=rule)
+        suppression.suppress_figures(frame[columns], metric, totals=forces, rule=rule)
         if _suppressible(metric.id)
         else frame[columns]
     )
@@ -243,7 +252,9 @@ def build_content(
     table = review.quarter_table(con, period, force=force)
     labels = _withheld(table, forces, rule)
     safe = _safe_table(table, labels)
-    ranked = review.exceptions(safe, period)
+    # A withheld figure is not listed as an exception: being one says how it stands against
+    # its target, which is what withholding it hides.
+    ranked = review.exceptions(safe[~safe["value_withheld"]], period)
     previous, last_year = period.previous_quarter(), period.year_earlier()
 
     figures, rows = [], []
@@ -274,11 +285,19 @@ def build_content(
                 "previous_text": row["previous_text"],
                 "last_year_text": row["last_year_text"],
                 "target_text": row["target_text"],
-                "status": row["status"],
-                "status_text": review.status_text(row["status"]),
+                "status": "withheld" if row["value_withheld"] else row["status"],
+                "withheld": bool(row["value_withheld"]),
+                # A withheld figure carries no status, change or SPC symbol anywhere.
+                "status_text": (
+                    WITHHELD_STATUS if row["value_withheld"] else review.status_text(row["status"])
+                ),
                 "change_text": _str(row["change_text"]) or "",
                 "year_change_text": _str(row["year_change_text"]) or "",
-                "spc_text": review.spc_text(row["variation"], row["assurance"]),
+                "spc_text": (
+                    WITHHELD_STATUS
+                    if row["value_withheld"]
+                    else review.spc_text(row["variation"], row["assurance"], row["spc_note"])
+                ),
             }
         )
 
@@ -319,6 +338,7 @@ def build_content(
             {
                 "id": m.id,
                 "title": m.title,
+                "kind": m.kind,
                 "unit": m.unit,
                 "direction": m.direction,
                 "definition": m.definition,
@@ -435,13 +455,11 @@ def _notes(period: Period, rule: suppression.Rule) -> list[list[str]]:
     return [
         [
             "Quarter figures",
-            "A quarter's percentage or ratio is pooled over its three months (total numerator "
-            "over total denominator); a count, a number of days or an FTE is the average of "
-            f"its three monthly figures. Each is set against the target in force in the "
+            f"{kinds.quarter_rule()}. Each is set against the target in force in the "
             f"quarter's last month ({month_label(period.last)}). Each quarter is "
             "compared with the previous quarter and with the same quarter a year earlier; "
             "'improved' and 'worsened' follow the metric's direction (higher or lower is "
-            "better).",
+            "better). " + ROUNDING_RULE,
         ],
         [
             "SPC signals",
@@ -467,9 +485,10 @@ def _notes(period: Period, rule: suppression.Rule) -> list[list[str]]:
             "Small numbers",
             rule.note() + " Chart points withheld for the same reason are left out. Figures "
             "that exist only for the force as a whole (inspection recommendations completed on "
-            "time) count recommendations, not people, and are shown in full. Exceptions whose "
-            "figure is withheld come last in their tier, so their place does not hint at their "
-            "size.",
+            "time) count recommendations, not people, and are shown in full. A withheld figure "
+            "carries no status, change or SPC signal, and is not listed as an exception, since "
+            "each would say how it stands. A chart panel whose figures are all withheld is not "
+            "drawn; the chart says which.",
         ],
         [
             "Action log and recommendations",

@@ -6,16 +6,18 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from safeguarding.pack.charts import render_charts
 from safeguarding.pack.sections import (
+    LEAD_EXCEPTIONS,
+    _count,
     action_rows,
     cover_lines,
     definition_rows,
-    exceptions_of,
+    lead_exceptions,
     metric_rows,
     metrics_of_theme,
+    other_exceptions,
     recommendation_rows,
     scorecard_rows,
 )
@@ -130,19 +132,38 @@ def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
                     row.cell(clean(cell))
         pdf.ln(3)
 
-    def exception_list(items: list[dict[str, Any]]) -> None:
-        if not items:
+    def exceptions_pages() -> None:
+        """At most two pages: the lead exceptions grouped by metric, then the rest briefly."""
+        groups = lead_exceptions(content)
+        if not groups:
             para("No exceptions.")
             return
+        total = len(content["exceptions"])
+        para(
+            f"The {min(total, LEAD_EXCEPTIONS)} most serious of {_count(total, 'exception')}, "
+            "grouped by metric (tiers are explained in the notes).",
+            8.5,
+        )
         number = 0
-        for tier_number in sorted({item["tier"] for item in items}):
-            in_tier = [item for item in items if item["tier"] == tier_number]
+        for title, items in groups:
             pdf.set_font(family, "B", 10)
-            title = f"Tier {tier_number}: {in_tier[0]['tier_label']} ({len(in_tier)})"
             pdf.multi_cell(0, 5.5, clean(title), new_x="LMARGIN", new_y="NEXT")
-            for item in in_tier:
+            for item in items:
                 number += 1
-                para(f"{number}. {item['sentence']}", 9)
+                para(f"{number}. [Tier {item['tier']}] {item['sentence']}", 9)
+        rest = other_exceptions(content)
+        if rest:
+            pdf.add_page()
+            pdf.set_font(family, "B", 11.5)
+            pdf.multi_cell(
+                0,
+                6,
+                clean(f"The other {total - LEAD_EXCEPTIONS} exceptions, by metric"),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            for line in rest:
+                para(line, 8.5)
 
     # Cover
     pdf.add_page()
@@ -178,7 +199,7 @@ def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
 
     # Exceptions
     heading("Exceptions, most serious first")
-    exception_list(content["exceptions"])
+    exceptions_pages()
 
     # Themes
     widths = [34, 24, 24, 24, 40, 22, 24, 81]
@@ -187,9 +208,7 @@ def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         if not theme_metrics:
             continue
         heading(theme_title)
-        pdf.set_font(family, "B", 11)
-        pdf.cell(0, 6, clean("Exceptions in this theme"), new_x="LMARGIN", new_y="NEXT")
-        exception_list(exceptions_of(content, [m["id"] for m in theme_metrics]))
+        para("In this theme: " + "; ".join(m["title"] for m in theme_metrics) + ".")
         for metric in theme_metrics:
             pdf.add_page()
             heading(metric["title"], level=1)

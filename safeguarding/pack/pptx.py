@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from safeguarding.pack.charts import render_charts
+from safeguarding.pack.charts import add_trend_chart, trend_chart_data
 from safeguarding.pack.sections import (
+    LEAD_EXCEPTIONS,
     action_rows,
     cover_lines,
     definition_rows,
-    exceptions_of,
+    lead_exceptions,
     metric_rows,
     metrics_of_theme,
+    other_exceptions,
     recommendation_rows,
     scorecard_rows,
 )
@@ -20,13 +22,13 @@ from safeguarding.pack.snapshot import Snapshot
 
 
 def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
-    """The pack as a 16:9 PowerPoint file (python-pptx): text in real tables, charts as
-    pictures with alt text, and the as-at date and snapshot identifier on every slide."""
+    """The pack as a 16:9 PowerPoint file (python-pptx): text in real tables, trend charts as
+    native PowerPoint charts (their figures in the file, so analysts can edit them) with alt
+    text in the slide notes, and the as-at date and snapshot identifier on every slide."""
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
     content = snapshot.content
-    drawn = render_charts(snapshot) if with_charts else {}
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     title_only, title_slide = prs.slide_layouts[5], prs.slide_layouts[0]
@@ -53,7 +55,14 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         footer(slide)
         return slide
 
-    def text_box(slide, lines: list[str], *, top: float = 1.25, size: int = 14) -> None:
+    def text_box(
+        slide,
+        lines: list[str],
+        *,
+        top: float = 1.25,
+        size: int = 14,
+        headings: frozenset[str] = frozenset(),
+    ) -> None:
         box = slide.shapes.add_textbox(
             Inches(0.5), Inches(top), width - Inches(1.0), Inches(7.0 - top - 0.1)
         )
@@ -62,9 +71,10 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         for number, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
             paragraph.text = line
-            paragraph.space_after = Pt(6)
+            paragraph.space_after = Pt(2 if line in headings else 6)
             for run in paragraph.runs:
                 run.font.size = Pt(size)
+                run.font.bold = line in headings
 
     def grid(
         slide,
@@ -118,49 +128,46 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
         other = (12.5 - first) / max(1, len(headings) - 1)
         grid(slide, headings, piece, [first] + [other] * (len(headings) - 1), size=9)
 
-    # Exceptions
-    items = [
-        f"{n}. [Tier {e['tier']}] {e['sentence']}"
-        for n, e in enumerate(content["exceptions"], start=1)
-    ] or ["No exceptions."]
-    pieces = chunks(items, 8)
-    for number, piece in enumerate(pieces, start=1):
-        suffix = f" ({number} of {len(pieces)})" if len(pieces) > 1 else ""
-        text_box(titled(f"Exceptions, most serious first{suffix}"), piece, size=11)
+    # Exceptions: at most two slides, the lead ones grouped by metric, then the rest briefly.
+    groups = lead_exceptions(content)
+    lines: list[str] = []
+    number = 0
+    for title, items in groups:
+        lines.append(title)
+        for item in items:
+            number += 1
+            lines.append(f"    {number}. [Tier {item['tier']}] {item['sentence']}")
+    text_box(
+        titled("Exceptions, most serious first"),
+        lines or ["No exceptions."],
+        size=10,
+        headings=frozenset(title for title, _ in groups),
+    )
+    rest = other_exceptions(content)
+    if rest:
+        others = len(content["exceptions"]) - LEAD_EXCEPTIONS
+        text_box(titled(f"The other {others} exceptions, by metric"), rest, size=10)
 
-    # Themes
+    # Themes: each metric's trend as a native chart (editable, its figures in the file), with
+    # the quarter table beside it and the chart's alt text in the slide notes.
     for theme_id, theme_title in content["themes"]:
         theme_metrics = metrics_of_theme(content, theme_id)
         if not theme_metrics:
             continue
-        theme_items = [
-            f"[Tier {e['tier']}] {e['sentence']}"
-            for e in exceptions_of(content, [m["id"] for m in theme_metrics])
-        ] or ["No exceptions in this theme."]
-        pieces = chunks(theme_items, 8)
-        for number, piece in enumerate(pieces, start=1):
-            suffix = f" ({number} of {len(pieces)})" if len(pieces) > 1 else ""
-            text_box(titled(f"{theme_title}: exceptions{suffix}"), piece, size=11)
+        text_box(titled(theme_title), [f"In this theme: {m['title']}" for m in theme_metrics])
         for metric in theme_metrics:
             slide = titled(metric["title"])
-            chart = drawn.get(metric["id"])
+            trend = trend_chart_data(content, metric) if with_charts else None
             table_left = 0.4
-            if chart is not None:
-                picture = slide.shapes.add_picture(
-                    io.BytesIO(chart.png), Inches(0.3), Inches(1.25), width=Inches(7.4)
-                )
-                if picture.height > Inches(5.7):
-                    ratio = Inches(5.7) / picture.height
-                    picture.height = Inches(5.7)
-                    picture.width = int(picture.width * ratio)
-                picture._element.nvPicPr.cNvPr.set("descr", chart.alt)
-                table_left = 7.85
+            if trend is not None:
+                add_trend_chart(slide, trend, Inches(0.3), Inches(1.2), Inches(6.3), Inches(5.75))
+                table_left = 6.75
             headings, rows = metric_rows(content, metric["id"])
             # Beside a chart the table keeps the columns a meeting reads first.
-            keep_columns = [0, 1, 2, 3, 6, 7] if chart is not None else list(range(8))
+            keep_columns = [0, 1, 2, 3, 6, 7] if trend is not None else list(range(8))
             widths = (
-                [1.1, 0.75, 0.75, 0.75, 0.9, 0.95]
-                if chart is not None
+                [1.05, 0.7, 0.7, 0.7, 0.85, 2.35]
+                if trend is not None
                 else [1.6, 1.1, 1.1, 1.1, 2.0, 1.0, 1.3, 3.3]
             )
             grid(
@@ -169,7 +176,7 @@ def to_pptx(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
                 [[line[i] for i in keep_columns] for line in rows],
                 widths,
                 left=table_left,
-                size=8 if chart is not None else 10,
+                size=8 if trend is not None else 10,
             )
 
     # Action log

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from safeguarding import review
+from safeguarding.formatting import plural
 from safeguarding.pack.snapshot import Snapshot
 from safeguarding.review import day_label
 
@@ -17,21 +19,39 @@ def _metric_meta(content: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def scorecard_rows(content: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The scorecard as headings and rows of text: a metric per row, an area per column, each
-    cell the quarter's figure with its status by symbol and word."""
+    cell the quarter's figure with its status by symbol and word. Where the areas' targets
+    differ, each cell gives its own and the row heading says so; a withheld figure has no
+    status."""
     units = content["units"]
-    meta = _metric_meta(content)
     cells: dict[tuple[str, str], dict[str, Any]] = {
         (r["metric_id"], r["district"]): r for r in content["rows"]
     }
     headings = ["Metric", *units]
     rows = []
     for metric in content["metrics"]:
-        if not any((metric["id"], u) in cells for u in units):
+        mine = [cells[(metric["id"], u)] for u in units if (metric["id"], u) in cells]
+        if not mine:
             continue
-        line = [f"{metric['title']} ({metric['unit']}; target {meta[metric['id']]['target_text']})"]
+        targets = {c["target_text"] for c in mine if not c.get("withheld")} - {"none"}
+        own_targets = len(targets) > 1
+        if not targets:
+            target = "no target"
+        elif own_targets:
+            target = "targets differ by area"
+        else:
+            target = f"target {next(iter(targets))}"
+        line = [f"{metric['title']} ({metric['unit']}; {target})"]
         for unit in units:
             cell = cells.get((metric["id"], unit))
-            line.append(f"{cell['value_text']} {cell['status_text']}" if cell else "not measured")
+            if cell is None:
+                line.append("not measured")
+            elif cell.get("withheld"):
+                line.append(cell["value_text"])
+            else:
+                text = f"{cell['value_text']} {cell['status_text']}"
+                if own_targets and cell["target_text"] != "none":
+                    text += f" (target {cell['target_text']})"
+                line.append(text)
         rows.append(line)
     return headings, rows
 
@@ -144,15 +164,38 @@ def exceptions_of(content: dict[str, Any], metric_ids: Iterable[str]) -> list[di
 
 def _count(n: int, noun: str) -> str:
     """'no actions', '1 action', '3 actions'."""
-    return f"{n or 'no'} {noun}{'' if n == 1 else 's'}"
+    return plural(n, noun)
+
+
+# The exceptions a meeting leads with; the rest are listed briefly after them.
+LEAD_EXCEPTIONS = review.LEAD
+
+
+def lead_exceptions(content: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The most serious exceptions (at most LEAD_EXCEPTIONS), grouped by metric in the order
+    their most serious one comes: [(metric title, [exception, ...]), ...]."""
+    titles = {m["id"]: m["title"] for m in content["metrics"]}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in content["exceptions"][:LEAD_EXCEPTIONS]:
+        groups.setdefault(item["metric_id"], []).append(item)
+    return [(titles.get(m, m), items) for m, items in groups.items()]
+
+
+def other_exceptions(content: dict[str, Any]) -> list[str]:
+    """The exceptions after the lead ones, one line per metric: 'Title: Leeds (tier 4), ...'."""
+    titles = {m["id"]: m["title"] for m in content["metrics"]}
+    groups: dict[str, list[str]] = {}
+    for item in content["exceptions"][LEAD_EXCEPTIONS:]:
+        groups.setdefault(item["metric_id"], []).append(f"{item['district']} (tier {item['tier']})")
+    return [f"{titles.get(m, m)}: {', '.join(areas)}" for m, areas in groups.items()]
 
 
 def cover_lines(snapshot: Snapshot) -> list[str]:
     content = snapshot.content
-    source = "demo data (invented records)" if content.get("source") == "demo" else "force records"
+    source = "demo data: invented records" if content.get("source") == "demo" else "force records"
     return [
         f"{content['force']}: {content['labels']['quarter_long']}",
-        f"Data as at {snapshot.as_at_text} ({source})",
+        f"Data as at {snapshot.as_at_text} · {source}",
         f"Snapshot {snapshot.short_id} (SHA-256 {snapshot.snapshot_id})",
         f"Presented on {snapshot.presented_on}",
         " · ".join(

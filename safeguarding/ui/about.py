@@ -88,7 +88,7 @@ def targets_in_force() -> pd.DataFrame:
             text = "No target (monitored for its trend)"
         else:
             values = sorted(set(target.round(6)))
-            text = ", ".join(format_value(v, metric.unit) for v in values)
+            text = ", ".join(format_value(v, metric) for v in values)
         rows.append(
             {
                 "Metric": metric.title,
@@ -109,7 +109,7 @@ def target_history() -> pd.DataFrame:
             "From": history["effective_from"],
             "To": history["effective_to"],
             "Target": [
-                format_value(t, known[m].unit)
+                format_value(t, known[m])
                 for t, m in zip(history["target"], history["metric_id"], strict=True)
             ],
             "Note": history["note"].fillna(""),

@@ -255,7 +255,9 @@ def audit_table(
     if frame.empty:
         st.info("Nobody has viewed, downloaded or been refused any records yet.")
     else:
-        st.dataframe(frame, hide_index=True, width="stretch")
+        from safeguarding.ui import views  # here: views draws figures, this module gates them
+
+        st.dataframe(views.access_log_table(frame), hide_index=True, width="stretch")
     return frame
 
 

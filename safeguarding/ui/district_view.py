@@ -10,12 +10,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from safeguarding import charts, registry, targets
-from safeguarding.formatting import format_value, month_label
+from safeguarding.formatting import figure_and_target, month_label
 from safeguarding.ui import app, views
 from safeguarding.ui.periods import CHANGE_ARROWS, Period
 
 TREND_MONTHS = 24
-Panel = tuple[str, str, pd.DataFrame]
+Panel = tuple[str, registry.Metric, pd.DataFrame]
+
+
+def default_district(districts: list[str], chosen: list[str] | None) -> str:
+    """The district the page opens on: the first the shared filter holds, when it holds some
+    but not all; else the first district."""
+    wanted = [d for d in (chosen or []) if d in districts]
+    return wanted[0] if wanted and len(wanted) < len(districts) else districts[0]
 
 
 def figures(district: str, month: dt.date) -> pd.DataFrame:
@@ -32,14 +39,14 @@ def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
         metric = known[r["metric_id"]]
         status = r["status"]
         arrow = CHANGE_ARROWS.get(r.get("change_arrow", "none"), "")
-        target = format_value(r["target"], metric.unit) if pd.notna(r.get("target")) else "none"
+        value_text, target = figure_and_target(r["value"], r.get("target"), status, metric)
         spc = views.spc_html(pd.Series(r)) or '<span class="sg-na">not available</span>'
         href = views.metric_link(metric.id, district, month)
         rows.append(
             "<tr>"
             f'<th scope="row"><a href="{esc(href)}">{esc(metric.title)}</a>'
             f'<span class="sg-unit">{esc(metric.unit)}</span></th>'
-            f'<td><span class="sg-value">{esc(format_value(r["value"], metric.unit))}</span></td>'
+            f'<td><span class="sg-value">{esc(value_text)}</span></td>'
             f"<td>{esc(target)}</td>"
             f'<td><span class="sg-status sg-{status}"><span aria-hidden="true">'
             f"{targets.STATUS_SYMBOLS[status]}</span> {esc(targets.STATUS_WORDS[status])}"
@@ -50,7 +57,7 @@ def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
             "</tr>"
         )
     return (
-        '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
+        views.SCORECARD_CSS + '<div class="sg-scorecard-wrap"><table class="sg-scorecard">'
         f"<caption>{esc(district)}: every metric for {esc(month_label(month))}</caption>"
         '<thead><tr><th scope="col">Metric</th><th scope="col">Figure</th>'
         '<th scope="col">Target</th><th scope="col">Status</th>'
@@ -60,9 +67,7 @@ def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _trend_frames(
-    version: int, district: str, month: dt.date
-) -> list[tuple[str, str, pd.DataFrame]]:
+def _trend_frames(version: int, district: str, month: dt.date) -> list[Panel]:
     start = views.last_months(month, TREND_MONTHS)
     frame = app.figures(start, month)
     frame = frame[frame["district"] == district]
@@ -70,7 +75,7 @@ def _trend_frames(
     for metric in registry.metrics().values():
         data = frame[frame["metric_id"] == metric.id][["month", "value", "target"]]
         if not data.empty and data["value"].notna().any():
-            panels.append((metric.title, metric.unit, data))
+            panels.append((metric.title, metric, data))
     return panels
 
 

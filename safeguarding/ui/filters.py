@@ -119,7 +119,7 @@ def period(*, allow_quarter: bool = False) -> Period:
             "Quarter",
             codes,
             key="f_quarter",
-            format_func=lambda c: Period.quarter(c).label,
+            format_func=lambda c: Period.quarter(c).short_label,  # the long label was cut off
         )
         chosen = Period.quarter(code)
     else:
@@ -205,6 +205,13 @@ def districts(all_districts: Sequence[str]) -> list[str]:
     shared["districts"] = chosen
     _write("districts", None if chosen == options else ",".join(chosen))
     return chosen
+
+
+def chosen_districts() -> list[str] | None:
+    """The districts last chosen in the shared filter on another page (None if never chosen):
+    a single-district page opens on the first of them, not on the first district of all."""
+    remembered = _shared().get("districts")
+    return list(remembered) if isinstance(remembered, list) else None
 
 
 def _initial_one(name: str, allowed: Sequence[str], default: str, bad: Callable[[str], str]) -> str:

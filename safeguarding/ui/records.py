@@ -16,8 +16,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from safeguarding import registry
-from safeguarding.formatting import month_label
+from safeguarding import kinds, registry
+from safeguarding.formatting import code_words, day_text, month_label
 from safeguarding.ui import app, auth_ui, views
 
 RECONCILIATION_NOTE = (
@@ -60,16 +60,45 @@ def records_behind(metric_id: str, district: str, month: dt.date) -> pd.DataFram
     return auth_ui.records_for(metric_id, district, month)
 
 
-def for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Records with readable column names and the counted ones first."""
+def for_display(frame: pd.DataFrame, *, readable: bool = True) -> pd.DataFrame:
+    """Records with readable column names and the counted ones first. ``readable`` also writes
+    dates as people do ("26 May 2021", with the time only where there is one), empty cells as
+    blanks rather than "None", and stored codes as words ("very high"); the CSV keeps ISO dates
+    and codes, which other systems read."""
     out = frame.copy()
     if "in_numerator" in out:
         out["in_numerator"] = out["in_numerator"].map({True: "Yes", False: "No"})
+    if readable:
+        for column in out.columns:
+            out[column] = readable_column(out[column])
     return out.rename(columns={c: column_label(c) for c in out.columns})
 
 
+def readable_column(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = pd.to_datetime(values)
+        timed = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
+        return stamps.map(lambda t: "" if pd.isna(t) else _stamp(t, timed))
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        sample = values.dropna()
+        if not sample.empty and all(isinstance(v, dt.date) for v in sample):
+            return values.map(lambda d: day_text(d) if isinstance(d, dt.date) else "")
+        if not sample.empty and all(isinstance(v, str) for v in sample):
+            is_code = sample.str.fullmatch(r"[a-z]+(_[a-z]+)+").all()
+            shown = values.map(code_words) if is_code else values
+            return shown.map(
+                lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+            )
+    return values
+
+
+def _stamp(value: pd.Timestamp, timed: bool) -> str:
+    text = day_text(value)
+    return f"{text} {value:%H:%M}" if timed else text
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
-    return for_display(frame).to_csv(index=False).encode("utf-8")
+    return for_display(frame, readable=False).to_csv(index=False).encode("utf-8")
 
 
 def show_records(metric: registry.Metric, district: str, month: dt.date, *, key: str) -> None:
@@ -81,7 +110,7 @@ def show_records(metric: registry.Metric, district: str, month: dt.date, *, key:
         st.info(views.empty_message(metric, district, month))
         return
     counted = int(rows["in_numerator"].sum()) if "in_numerator" in rows else len(rows)
-    st.caption(f"{len(rows):,} records in the figure's denominator, {counted:,} counted in it.")
+    st.caption(kinds.record_caption(metric, len(rows), counted))
     st.dataframe(
         for_display(rows),
         hide_index=True,

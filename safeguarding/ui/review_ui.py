@@ -26,7 +26,7 @@ from safeguarding import (
     store,
     targets,
 )
-from safeguarding.formatting import month_label
+from safeguarding.formatting import month_label, plural
 from safeguarding.paths import db_path
 from safeguarding.quarters import CHANGE_ARROWS, Period, complete_quarters
 from safeguarding.review import day_label
@@ -68,7 +68,11 @@ def quarter_filter() -> Period:
         remembered = st.session_state.get(_CHOSEN)
         st.session_state[QUARTER_KEY] = remembered if remembered in codes else codes[0]
     code = st.sidebar.selectbox(
-        "Quarter", codes, key=QUARTER_KEY, format_func=lambda c: Period.quarter(c).label
+        # The short label fits the sidebar; the long one was cut off.
+        "Quarter",
+        codes,
+        key=QUARTER_KEY,
+        format_func=lambda c: Period.quarter(c).short_label,
     )
     st.query_params["quarter"] = code
     st.session_state[_WRITTEN] = code
@@ -144,10 +148,16 @@ def metric_table_html(
 ) -> str:
     """One metric's quarter table: an area per row, status by symbol and word, actions beside."""
     previous, last_year = period.previous_quarter(), period.year_earlier()
-    target = frame["target_text"].iloc[-1] if not frame.empty else "none"
+    targets_shown = set(frame["target_text"]) - {"none"}
+    if not targets_shown:
+        target = "no target"
+    elif len(targets_shown) == 1 and frame["target"].nunique() <= 1:
+        target = f"target {next(iter(targets_shown))}"
+    else:
+        target = "targets by area"
     caption = (
-        f"{metric.title} ({metric.unit}; {views.DIRECTION_WORDS[metric.direction]}; target "
-        f"{target}): {period.short_label} by area"
+        f"{metric.title} ({metric.unit}; {views.DIRECTION_WORDS[metric.direction]}; {target}): "
+        f"{period.short_label} by area"
     )
     heads = [
         "Area",
@@ -156,6 +166,7 @@ def metric_table_html(
         f"Change on {previous.short_label}",
         last_year.short_label,
         f"Change on {last_year.short_label}",
+        "Target",
         "Status",
         f"SPC signal ({month_label(period.last)})",
         "Open actions",
@@ -179,9 +190,10 @@ def metric_table_html(
             f'<td><span aria-hidden="true">{arrow}</span> {esc(r.change_text or "")}</td>'
             f"<td>{esc(r.last_year_text)}</td>"
             f'<td><span aria-hidden="true">{year_arrow}</span> {esc(r.year_change_text or "")}</td>'
+            f"<td>{esc(r.target_text)}</td>"
             f'<td class="sg-{status}"><span aria-hidden="true">{targets.STATUS_SYMBOLS[status]}'
             f"</span> {esc(targets.STATUS_WORDS[status])}</td>"
-            f"<td>{esc(review.spc_text(r.variation, r.assurance))}</td>"
+            f"<td>{esc(review.spc_text(r.variation, r.assurance, r.spc_note))}</td>"
             f"<td>{'<strong>' + esc(note) + '</strong>' if note else 'none'}</td>"
             "</tr>"
         )
@@ -211,29 +223,49 @@ def figures_section(table: pd.DataFrame, period: Period, open_actions: pd.DataFr
 # --- exceptions ------------------------------------------------------------------------------
 
 
+def _exception_item(e, period: Period, open_actions: pd.DataFrame) -> str:
+    linked = _open_for(open_actions, e.metric_id, e.district)
+    note = ""
+    if not linked.empty:
+        parts = [
+            f"action {a.action_id} ({a.owner}, {actions.status_text(a.status, a.overdue)})"
+            for a in linked.itertuples()
+        ]
+        note = f"<br><strong>Open: {esc('; '.join(parts))}</strong>"
+    href = views.metric_link(e.metric_id, e.district, period)
+    return (
+        f"<li><strong>Tier {e.tier}.</strong> {esc(e.sentence)} "
+        f'<a href="{esc(href)}">Trend and records: {esc(e.district)}</a>{note}</li>'
+    )
+
+
 def exceptions_section(table: pd.DataFrame, period: Period, open_actions: pd.DataFrame) -> None:
+    """The few exceptions that matter first (at most review.LEAD, grouped by metric, each
+    linking to its metric page for the quarter and area); the rest behind an expander."""
     ranked = review.exceptions(table, period)
     if ranked.empty:
         st.info(f"No exceptions in {period.short_label}: every target met, no concerning signal.")
         return
     counts = ranked.groupby("tier").size()
+    lead, rest = review.lead_exceptions(ranked)
     st.caption(
-        "Most serious first. "
+        f"The {len(lead)} most serious of {plural(len(ranked), 'exception')}, grouped by metric. "
         + " · ".join(f"Tier {t}: {review.TIERS[t].lower()} ({counts[t]})" for t in counts.index)
         + ". Within a tier, the biggest shortfall against target comes first."
     )
-    items = []
-    for e in ranked.itertuples():
-        linked = _open_for(open_actions, e.metric_id, e.district)
-        note = ""
-        if not linked.empty:
-            parts = [
-                f"action {a.action_id} ({a.owner}, {actions.status_text(a.status, a.overdue)})"
-                for a in linked.itertuples()
-            ]
-            note = f"<br><strong>Open: {esc('; '.join(parts))}</strong>"
-        items.append(f"<li><strong>Tier {e.tier}.</strong> {esc(e.sentence)}{note}</li>")
-    st.html(f'<ol class="sg-exceptions">{"".join(items)}</ol>')
+    known = registry.metrics()
+    groups = []
+    for metric_id, items in lead.groupby("metric_id", sort=False):
+        rows = "".join(_exception_item(e, period, open_actions) for e in items.itertuples())
+        groups.append(
+            f'<li><span class="sg-metric">{esc(known[metric_id].title)}</span>'
+            f'<ul class="sg-exceptions">{rows}</ul></li>'
+        )
+    st.html(f'<ul class="sg-exception-groups">{"".join(groups)}</ul>')
+    if not rest.empty:
+        with st.expander(f"The other {plural(len(rest), 'exception')}"):
+            items = "".join(_exception_item(e, period, open_actions) for e in rest.itertuples())
+            st.html(f'<ol class="sg-exceptions" start="{len(lead) + 1}">{items}</ol>')
 
 
 # --- the action log --------------------------------------------------------------------------
@@ -250,9 +282,17 @@ def _about(row) -> str:
     return ", ".join(p for p in parts if p) or "General"
 
 
+def _quarter_words(code: object) -> str:
+    """'2026Q3' -> 'Q3 2026 review'; anything else as it is."""
+    try:
+        return f"{Period.quarter(str(code)).short_label} review"
+    except ValueError:
+        return str(code)
+
+
 def actions_html(frame: pd.DataFrame, caption: str) -> str:
     """The action log as an accessible table; overdue actions by symbol and word, in bold."""
-    heads = ["No.", "About", "Raised for", "Action or question", "Owner", "Due", "Status"]
+    heads = ["No.", "About", "Raised at", "Action or question", "Owner", "Due", "Status"]
     heads.append("Response")
     rows = []
     for a in frame.itertuples():
@@ -263,7 +303,9 @@ def actions_html(frame: pd.DataFrame, caption: str) -> str:
             status = f"<strong>{esc(status)}, {_days(a.days_overdue)}</strong>"
         else:
             status = esc(status)
-        raised = a.quarter + (" (carried forward)" if getattr(a, "carried_forward", False) else "")
+        raised = _quarter_words(a.quarter) + (
+            " (carried forward)" if getattr(a, "carried_forward", False) else ""
+        )
         rows.append(
             "<tr>"
             f'<th scope="row">{a.action_id}</th>'
@@ -425,10 +467,13 @@ def recommendations_html(frame: pd.DataFrame) -> str:
         progress = esc(r.progress)
         if r.overdue:
             progress = f"<strong>{progress}, {_days(r.days_overdue)}</strong>"
-        linked = ", ".join(
-            f'<a href="{esc(views.metric_link(m, r.force, latest))}">{esc(known[m].title)}</a>'
+        # A list, not commas: the table's links are blocks, so a comma would sit on its own line.
+        linked = "".join(
+            f'<li><a href="{esc(views.metric_link(m, r.force, latest))}">'
+            f"{esc(known[m].title)}</a></li>"
             for m in r.metric_ids
         )
+        linked = f'<ul class="sg-links">{linked}</ul>' if linked else ""
         rows.append(
             "<tr>"
             f'<th scope="row">{esc(r.recommendation_ref)}</th>'

@@ -16,24 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from safeguarding import charts, charts_stats, registry, signals, spc, targets
-from safeguarding.formatting import format_value, month_label
+from safeguarding import charts, charts_stats, kinds, registry, scorecard, signals, spc, targets
+from safeguarding.formatting import count_text, format_value, month_label
 from safeguarding.ui import app
-
-VARIATION_SHORT = {
-    "improvement_high": ("▲", "Improving"),
-    "improvement_low": ("▼", "Improving"),
-    "concern_high": ("▲", "Concern"),
-    "concern_low": ("▼", "Concern"),
-    "neutral_high": ("▲", "Unusually high"),
-    "neutral_low": ("▼", "Unusually low"),
-    "common_cause": ("●", "Common cause"),
-}
-ASSURANCE_SHORT = {
-    "pass": ("✓", "Target: reliably met"),
-    "fail": ("✗", "Target: reliably missed"),
-    "inconsistent": ("±", "Target: hit and miss"),
-}
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -67,6 +52,16 @@ def month_signals(month: dt.date) -> pd.DataFrame | None:
     if not has_signals():
         return None
     return _month_signals(app.data_version(), month)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _month_limits(version: int, month: dt.date) -> pd.DataFrame:
+    return scorecard.signal_context(app.con(), month)
+
+
+def month_limits(month: dt.date) -> pd.DataFrame:
+    """metric_id, district, lpl, upl, recent_outside for a month (empty without SPC)."""
+    return _month_limits(app.data_version(), month)
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -121,9 +116,9 @@ def trend_figure(
     """Small multiples of the trend, with SPC limits when available; and its alt text."""
     spc = "upl" in frame.columns
     fig = charts.trend_small_multiples(
-        frame, title=title, unit=metric.unit, units=units, forces=forces
+        frame, title=title, measure=metric, units=units, forces=forces
     )
-    return fig, charts.trend_alt(metric.title, metric.unit, frame, units, spc=spc)
+    return fig, charts.trend_alt(metric.title, metric, frame, units, spc=spc)
 
 
 def detail_figure(
@@ -137,16 +132,16 @@ def detail_figure(
         fig = charts_stats.spc_figure(
             one,
             title=title,
-            y_title=charts.axis_title(metric.unit),
-            unit=metric.unit,
+            y_title=charts.axis_title(metric),
+            measure=metric,
             target=float(target.iloc[-1]) if not target.empty else None,
             x=pd.to_datetime(one["month"]),
         )
         return fig, spc_alt(one, metric, district)
     fig = charts.trend_small_multiples(
-        one, title=title, unit=metric.unit, units=[district], columns=1, height_per_row=380
+        one, title=title, measure=metric, units=[district], columns=1, height_per_row=380
     )
-    return fig, charts.trend_alt(metric.title, metric.unit, one, [district], spc=False)
+    return fig, charts.trend_alt(metric.title, metric, one, [district], spc=False)
 
 
 def spc_alt(one: pd.DataFrame, metric: registry.Metric, district: str) -> str:
@@ -156,7 +151,7 @@ def spc_alt(one: pd.DataFrame, metric: registry.Metric, district: str) -> str:
     return (
         f"SPC chart from {month_label(months.min().date())} to "
         f"{month_label(months.max().date())}, with the mean, process limits and target. "
-        + spc.alt_text(summary, title=metric.title, unit=metric.unit, district=district)
+        + spc.alt_text(summary, title=metric.title, measure=metric, district=district)
         + " The figures are in the table below the chart."
     )
 
@@ -174,17 +169,38 @@ def comparison_figure(
     allows for districts of different size); otherwise bars against the target.
     """
     districts_only = month_frame[~month_frame["district"].isin(forces)]
-    if metric.funnel != "none" and len(districts_only.dropna(subset=["value"])) >= 2:
-        figure = _funnel(metric, districts_only, month_frame, month, forces)
+    kind = kinds.of(metric)
+    funnel_kind = kind.funnel if metric.scope != "force" else "none"
+    if funnel_kind != "none" and len(districts_only.dropna(subset=["value"])) >= 2:
+        figure = _funnel(metric, districts_only, month_frame, month, forces, funnel_kind)
         if figure is not None:
             return figure
     title = f"{metric.title}: districts compared, {month_label(month)}"
-    fig = charts.comparison_bar(month_frame, title=title, unit=metric.unit, units=units)
-    note = "Bars show each area's figure; the dashed line is the target."
-    return fig, charts.comparison_alt(metric.title, metric.unit, month_frame, month), note
+    bars = month_frame
+    force_words = ""
+    if kind.force_is_total and len(districts_only):
+        # The force's figure is its districts' total: on their axis it would dwarf them.
+        bars = districts_only
+        force_rows = month_frame[month_frame["district"].isin(forces)]
+        force_words = " ".join(
+            f"{r.district} (the districts' total): {format_value(r.value, metric)}."
+            for r in force_rows.itertuples()
+        )
+    bar_units = [u for u in units if u in set(bars["district"])]
+    fig = charts.comparison_bar(bars, title=title, measure=metric, units=bar_units)
+    has_target = "target" in bars and bars["target"].notna().any()
+    note = "Bars show each area's figure" + (
+        "; the dashed line is the target." if has_target else "; this measure has no target."
+    )
+    if force_words:
+        note += f" {force_words}"
+    alt = charts.comparison_alt(metric.title, metric, bars, month)
+    if force_words:
+        alt += f" {force_words}"
+    return fig, alt, note
 
 
-def _funnel(metric, districts_only, month_frame, month, forces):
+def _funnel(metric, districts_only, month_frame, month, forces, funnel_kind):
     """The funnel plot, or None if the statistics module cannot draw this month."""
     force_rows = month_frame[month_frame["district"].isin(forces)]
     target = force_rows["target"].dropna()
@@ -194,26 +210,27 @@ def _funnel(metric, districts_only, month_frame, month, forces):
         fig = charts_stats.funnel_figure(
             districts_only.dropna(subset=["value"]),
             title=title,
-            x_title="Number of cases (denominator)",
-            y_title=charts.axis_title(metric.unit),
+            x_title=kinds.funnel_axis_title(metric),
+            y_title=charts.axis_title(metric),
             target=centre,
-            kind=metric.funnel,
+            kind=funnel_kind,
         )
     except (ValueError, KeyError, TypeError):
         return None
     parts = [
-        f"{r.district} {format_value(r.value, metric.unit)} of {r.denominator:,.0f}"
+        f"{r.district} {format_value(r.value, metric)} of {count_text(r.denominator)}"
         for r in districts_only.itertuples()
         if pd.notna(r.value)
     ]
     around = "the target" if fig.layout.meta["centre_is_target"] else "the districts' average"
+    size = "number of cases" if funnel_kind == "proportion" else "denominator"
     alt = (
         f"Funnel plot comparing districts on {metric.title.lower()} in {month_label(month)}, "
-        f"each district's figure against its number of cases, with control limits around "
+        f"each district's figure against its {size}, with control limits around "
         f"{around}: " + "; ".join(parts) + "."
     )
     note = (
-        "Each dot is a district, placed by its number of cases. Dots outside the funnel lines "
+        f"Each dot is a district, placed by its {size}. Dots outside the funnel lines "
         "differ from the centre line by more than chance would explain; smaller districts have "
         "wider limits because their figures vary more."
     )

@@ -57,7 +57,7 @@ def glance(title: str, metrics: list[registry.Metric], period: Period, units: li
     if frame.empty:
         st.info(f"No figures for {title.lower()} in {period.label}.")
         return
-    st.html(views.key_html(stats.has_signals()))
+    st.html(views.key_html(stats.has_signals(), frame))
     st.html(
         views.scorecard_html(
             frame,
