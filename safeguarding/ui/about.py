@@ -133,7 +133,7 @@ def target_changes() -> pd.DataFrame:
             "From": frame["effective_from"],
             "To": frame["effective_to"],
             "Target": [
-                "none (withdrawn)" if pd.isna(t) else format_value(t, known[m].unit)
+                "none (withdrawn)" if pd.isna(t) else format_value(t, known[m])
                 for t, m in zip(frame["target"], frame["metric_id"], strict=True)
             ],
             "Replaced": frame["previous"].fillna(""),
@@ -245,7 +245,7 @@ def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bo
     except targets.TargetError as exc:
         st.error(plain(str(exc)))
         return
-    what = "withdrawn" if change.target is None else format_value(change.target, metric.unit)
+    what = "withdrawn" if change.target is None else format_value(change.target, metric)
     st.session_state[_FLASH] = (
         f"Saved: {metric.title} for {area}, {what} from {start:%d %B %Y}. Every status and "
         "assurance now follows it."
