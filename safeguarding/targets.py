@@ -219,7 +219,7 @@ def check(change: Change, areas: list[str]) -> Change:
     if target is not None:
         if not math.isfinite(target):
             raise TargetError(f"The target must be a number, not {target}.")
-        if metric.unit == "%" and not 0 <= target <= 100:
+        if metric.kind == "proportion" and not 0 <= target <= 100:
             raise TargetError(f"{metric.id} is a percentage: its target must be 0 to 100.")
         if target < 0:
             raise TargetError(f"The target cannot be negative ({target}).")

@@ -141,3 +141,11 @@ def test_refresh_rebuilds_the_same_figures(capsys, db):
     assert code == 0, err
     after = store.reader(db).execute("select * from metric_signals order by all").df()
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_percentage_target_above_100_is_refused(capsys, db):
+    code, _, err = run(
+        capsys, "targets", "set", METRIC, "150", "--from", "2025-01-01", "--reason", "x",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 2 and "its target must be 0 to 100" in err
