@@ -161,105 +161,12 @@ create table if not exists peer_groups (
     check (force <> peer)
 );
 
--- Targets: dated, force-wide (district null) or for one district (or the force row by name).
-create table if not exists targets (
-    metric_id varchar not null,
-    district varchar,
-    effective_from date not null,
-    effective_to date,
-    target double not null,
-    note varchar,
-    check (effective_to is null or effective_to >= effective_from)
-);
-
--- The dashboard's own work --------------------------------------------------------------------
-
-create table if not exists imports (
-    import_id integer primary key,
-    imported_at timestamp not null,
-    imported_by varchar,
-    file_name varchar not null,
-    sha256 varchar not null,
-    table_name varchar not null,
-    rows_inserted integer not null default 0,
-    rows_updated integer not null default 0,
-    rows_rejected integer not null default 0,
-    outcome varchar not null check (outcome in ('loaded', 'rejected', 'unchanged', 'demo')),
-    message varchar
-);
-
-create table if not exists actions (
-    action_id integer primary key,
-    metric_id varchar,
-    district varchar,
-    quarter varchar not null,
-    raised_on date not null,
-    text varchar not null,
-    owner varchar not null,
-    due_date date,
-    status varchar not null check (status in ('open', 'in_progress', 'closed')),
-    response varchar,
-    closed_on date
-);
-
--- SPC recalculation register: limits are recalculated only at months recorded here.
-create table if not exists rebases (
-    metric_id varchar not null,
-    district varchar not null,
-    month date not null check (day(month) = 1),
-    reason varchar not null check (length(trim(reason)) > 0),
-    agreed_by varchar not null,
-    agreed_on date not null,
-    primary key (metric_id, district, month)
-);
+-- The dashboard's own work (actions, rebases, targets, packs, the import audit, the access log)
+-- lives in the app-state store (safeguarding/appstore/schema.sql); the figures derived from these
+-- records (metric_values, metric_signals) live in the figures file (safeguarding/store.py).
 
 -- Facts about the data: as_at (last complete month covered), built_by, seed.
 create table if not exists meta (
     key varchar primary key,
     value varchar not null
-);
-
--- Every metric's standard frame, materialised after each change of data so pages read one table.
-create table if not exists metric_values (
-    metric_id varchar not null,
-    district varchar not null,
-    month date not null,
-    numerator double,
-    denominator double,
-    value double,
-    primary key (metric_id, district, month)
-);
-
--- SPC for every metric x district x month, computed after each change of data from the figures
--- above and the rebases register. The scorecard, charts and exports all read this one table, so
--- their icons cannot disagree.
-create table if not exists metric_signals (
-    metric_id varchar not null,
-    district varchar not null,
-    month date not null,
-    value double,
-    mean double,
-    lpl double,
-    upl double,
-    period integer not null,
-    provisional boolean not null,
-    cause varchar,
-    point_type varchar,
-    variation varchar,
-    target double,
-    assurance varchar,
-    primary key (metric_id, district, month)
-);
-
--- Board packs as issued: the figures (and action log and recommendations) each pack showed,
--- kept so that the pack can be rebuilt exactly later. snapshot_id is the SHA-256 of a canonical
--- serialisation of those figures and the data's as-at date (see safeguarding/pack.py).
-create table if not exists packs (
-    snapshot_id varchar primary key check (length(snapshot_id) = 64),
-    quarter varchar not null,
-    force varchar,
-    as_at date,
-    created_at timestamp not null,
-    created_by varchar,
-    content varchar not null
 );

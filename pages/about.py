@@ -26,8 +26,11 @@ st.markdown(
 )
 st.subheader("Targets in force now")
 st.table(about.targets_in_force())
-st.subheader("History of every target")
-st.dataframe(about.target_history(), hide_index=True, alt="Every target ever set, newest first")
+about.render_target_forms()
+st.subheader("Every dated target")
+st.dataframe(about.target_history(), hide_index=True, alt="Every dated target, newest first")
+st.subheader("Who changed the targets, and why")
+st.dataframe(about.target_changes(), hide_index=True, alt="Every change to the targets")
 
 st.header("Where the data comes from")
 st.table(safe.table(about.sources()))

@@ -2,8 +2,10 @@
 
 Each action is recorded against a quarter (the figures being reviewed) and, usually, a metric and
 a district or force row, with an owner, a due date, a status (open, in progress, closed) and the
-owner's response. The functions that change the log take a read-write connection inside a
-``store.writer`` block (``write`` runs one in its own short transaction); the others read.
+owner's response. The log lives in the app-state store (``safeguarding.appstore``): the
+functions that change it take a write transaction (``write`` runs one in its own short
+transaction, which costs what it changes); the others read, given a records connection or a
+transaction.
 
 Carried forward: an action appears in the review of its own quarter and of every later quarter
 until it is closed. In a later quarter's review it still shows if it was closed during or after
@@ -23,7 +25,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from safeguarding import frames, registry, store
+from safeguarding import appstore, frames, registry, store
+from safeguarding.appstore import Session
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
 
@@ -55,9 +58,25 @@ class ActionError(ValueError):
 
 
 def write(path: str | os.PathLike[str] | None, func: Callable[..., T], /, *args, **kwargs) -> T:
-    """Run ``func(con, ...)`` in its own short write: readers see the log before or after."""
-    with store.writer(path) as con:
-        return func(con, *args, **kwargs)
+    """Run ``func(tx, ...)`` in its own short app-state transaction: readers see the log before
+    or after, never half; nothing else is copied or recomputed."""
+    with appstore.open(path).write() as tx:
+        return func(tx, *args, **kwargs)
+
+
+def _records(con) -> duckdb.DuckDBPyConnection:
+    """A records connection for the checks that need the districts."""
+    if isinstance(con, Session):
+        return store.reader(con.app.database)
+    return con
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in DATE_COLUMNS:
+        if out.get(name) is not None:
+            out[name] = dt.date.fromisoformat(out[name])
+    return out
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -94,13 +113,17 @@ def _metric(metric_id: str | None) -> str | None:
         raise ActionError(str(exc)) from None
 
 
-def areas(con: duckdb.DuckDBPyConnection) -> list[str]:
+def areas(con) -> list[str]:
     """Districts, then force rows: the areas an action may be about."""
-    rows = con.execute("select district, force from districts order by force, district").fetchall()
+    rows = (
+        _records(con)
+        .execute("select district, force from districts order by force, district")
+        .fetchall()
+    )
     return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
 
 
-def _district(con: duckdb.DuckDBPyConnection, district: str | None) -> str | None:
+def _district(con, district: str | None) -> str | None:
     if not district:
         return None
     known = areas(con)
@@ -132,7 +155,7 @@ def _dates(raised_on: dt.date, due_date: dt.date | None, closed_on: dt.date | No
 
 
 def add(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     *,
     quarter: str,
     text: str,
@@ -154,33 +177,32 @@ def add(
         "due_date": due_date,
     }
     _dates(raised_on, due_date, None)
-    # store.writer holds the writers' lock for the whole transaction, so max + 1 cannot race.
-    (action_id,) = con.execute("select coalesce(max(action_id), 0) + 1 from actions").fetchone()
-    con.execute(
+    # The write transaction holds the store's write lock, so the id the store picks is ours.
+    cursor = con.execute(
         """
         insert into actions
-            (action_id, metric_id, district, quarter, raised_on, text, owner, due_date, status)
-        values ($action_id, $metric_id, $district, $quarter, $raised_on, $text, $owner,
-                $due_date, 'open')
+            (metric_id, district, quarter, raised_on, text, owner, due_date, status)
+        values (:metric_id, :district, :quarter, :raised_on, :text, :owner, :due_date, 'open')
         """,
-        {"action_id": action_id, **row},
+        row,
     )
-    return int(action_id)
+    return int(cursor.lastrowid)
 
 
-def get(con: duckdb.DuckDBPyConnection, action_id: int) -> dict[str, Any]:
+def get(con, action_id: int) -> dict[str, Any]:
     """One action as a dict; ActionError if there is none with that id."""
-    frame = con.execute(
-        f"select {', '.join(COLUMNS)} from actions where action_id = $id", {"id": int(action_id)}
-    ).df()
-    if frame.empty:
+    with appstore.session(con) as tx:
+        rows = tx.rows(
+            f"select {', '.join(COLUMNS)} from actions where action_id = :id",
+            {"id": int(action_id)},
+        )
+    if not rows:
         raise ActionError(f"There is no action {action_id}.")
-    row = frames.with_dates(frame, DATE_COLUMNS).iloc[0].to_dict()
-    return {k: (None if frames.missing(v) else v) for k, v in row.items()}
+    return _row(rows[0])
 
 
 def update(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     action_id: int,
     *,
     text: str = _UNSET,
@@ -229,10 +251,10 @@ def update(
     con.execute(
         """
         update actions
-        set metric_id = $metric_id, district = $district, quarter = $quarter, text = $text,
-            owner = $owner, due_date = $due_date, status = $status, response = $response,
-            closed_on = $closed_on
-        where action_id = $action_id
+        set metric_id = :metric_id, district = :district, quarter = :quarter, text = :text,
+            owner = :owner, due_date = :due_date, status = :status, response = :response,
+            closed_on = :closed_on
+        where action_id = :action_id
         """,
         {k: new[k] for k in COLUMNS if k != "raised_on"},
     )
@@ -240,7 +262,7 @@ def update(
 
 
 def close(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     action_id: int,
     *,
     response: str,
@@ -253,8 +275,15 @@ def close(
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _frame(con, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    with appstore.session(con) as tx:
+        frame = tx.frame(sql, params, dates=DATE_COLUMNS)
+    frame["action_id"] = frame["action_id"].astype("int64")
+    return frame
+
+
 def listing(
-    con: duckdb.DuckDBPyConnection,
+    con,
     *,
     quarter: str | None = None,
     status: str | None = None,
@@ -264,13 +293,14 @@ def listing(
 ) -> pd.DataFrame:
     """Actions (all, or those of one quarter, status, metric or area), with an ``overdue`` flag,
     newest quarter first, overdue before others."""
-    frame = con.execute(
+    frame = _frame(
+        con,
         f"""
         select {", ".join(COLUMNS)} from actions
-        where ($quarter is null or quarter = $quarter)
-          and ($status is null or status = $status)
-          and ($metric_id is null or metric_id = $metric_id)
-          and ($district is null or district = $district)
+        where (:quarter is null or quarter = :quarter)
+          and (:status is null or status = :status)
+          and (:metric_id is null or metric_id = :metric_id)
+          and (:district is null or district = :district)
         order by quarter desc, action_id
         """,
         {
@@ -279,7 +309,7 @@ def listing(
             "metric_id": metric_id,
             "district": district,
         },
-    ).df()
+    )
     return _flagged(frame, today or dt.date.today())
 
 
@@ -302,9 +332,7 @@ def _flagged(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def for_review(
-    con: duckdb.DuckDBPyConnection, quarter: str, *, today: dt.date | None = None
-) -> pd.DataFrame:
+def for_review(con, quarter: str, *, today: dt.date | None = None) -> pd.DataFrame:
     """The actions a quarter's review goes through: its own, and earlier ones carried forward.
 
     Adds ``carried_forward`` (raised for an earlier quarter), ``overdue`` and ``days_overdue``.
@@ -312,14 +340,15 @@ def for_review(
     """
     code = quarter_code(quarter)
     first, _ = parse_quarter(code)
-    frame = con.execute(
+    frame = _frame(
+        con,
         f"""
         select {", ".join(COLUMNS)} from actions
-        where quarter = $quarter
-           or (quarter < $quarter and (status <> 'closed' or closed_on >= $first))
+        where quarter = :quarter
+           or (quarter < :quarter and (status <> 'closed' or closed_on >= :first))
         """,
         {"quarter": code, "first": first},
-    ).df()
+    )
     out = _flagged(frame, today or dt.date.today())
     out["carried_forward"] = (out["quarter"] != code).astype(bool)
     if out.empty:

@@ -1,27 +1,27 @@
 """The access log: who looked at which records, who downloaded them, and who was refused.
 
-It lives in its own DuckDB file beside the database (``<db>.audit.duckdb``, or the file named by
-``$SAFEGUARDING_AUDIT``), not in the database itself, for two reasons: an import replaces the whole
-database file, and must not be able to lose or rewrite the log; and a view of records must be
-logged even while an import holds the database's writer lock for minutes.
+It is app state (``safeguarding.appstore``): one row appended per entry in its own short
+transaction, so an entry costs the same however long the log grows, a reader never sees half an
+entry, many dashboard processes log at once, and a records view is logged even while an import
+holds the records' writer lock for minutes (the records file is never involved).
 
-Writes go through ``store.writer`` (copy, write in one transaction, atomic rename), so a reader
-never sees half an entry and two dashboard processes queue rather than collide. The file is small,
-so the copy is cheap. ``store.writer`` also creates the project's (empty) tables in the file; they
-are harmless and never used here.
+By default the log is in the app-state store beside the database (``<db>.app.sqlite3``);
+``$SAFEGUARDING_AUDIT`` names a separate SQLite file for it instead, e.g. to keep it on a volume
+the dashboard cannot delete. Older versions kept it in ``<db>.audit.duckdb``; its entries are
+copied into the app-state store on first start (``appstore.migrate``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from safeguarding import store
+from safeguarding import appstore
 from safeguarding.paths import db_path
 
 AUDIT_ENV_VAR = "SAFEGUARDING_AUDIT"
@@ -40,21 +40,6 @@ COLUMNS = [
     "detail",
 ]
 
-_TABLE_SQL = """
-create table if not exists access_log (
-    entry_id integer primary key,
-    logged_at_utc timestamp not null,
-    user_id varchar not null,
-    role varchar not null,
-    action varchar not null check (action in ('view', 'download', 'refused')),
-    metric_id varchar,
-    district varchar,
-    month date,
-    rows integer check (rows is null or rows >= 0),
-    detail varchar
-)
-"""
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -70,12 +55,31 @@ class Entry:
     detail: str | None = None
 
 
+class LogUnavailable(OSError):
+    """The access log could not be written (so the records it would log are not shown)."""
+
+
 def default_path(database: str | os.PathLike[str] | None = None) -> Path:
-    """The audit file: $SAFEGUARDING_AUDIT, else the database's name with ``.audit.duckdb``."""
+    """Where the log is: $SAFEGUARDING_AUDIT, else the app-state store beside the database."""
     env = os.environ.get(AUDIT_ENV_VAR)
     if env:
         return Path(env)
+    return appstore.default_path(database)
+
+
+def legacy_path(database: str | os.PathLike[str] | None = None) -> Path:
+    """Where older versions kept the log (a DuckDB file), for the first-start migration."""
+    env = os.environ.get(AUDIT_ENV_VAR)
+    if env and Path(env).suffix == ".duckdb":
+        return Path(env)
     return db_path(database).with_suffix(".audit.duckdb")
+
+
+def _store(path: str | os.PathLike[str] | None) -> appstore.AppStore:
+    if path is None:
+        env = os.environ.get(AUDIT_ENV_VAR)
+        return appstore.at(env) if env else appstore.open()
+    return appstore.at(path)
 
 
 def log(entry: Entry, path: str | os.PathLike[str] | None = None) -> int:
@@ -86,22 +90,22 @@ def log(entry: Entry, path: str | os.PathLike[str] | None = None) -> int:
     """
     if entry.action not in ACTIONS:
         raise ValueError(f"Unknown audit action {entry.action!r}; expected one of {ACTIONS}")
-    target = Path(path) if path else default_path()
-    with store.writer(target) as con:
-        con.execute(_TABLE_SQL)
-        # The writer holds an exclusive lock for the whole copy-write-rename, so max + 1 cannot
-        # race with another process.
-        (entry_id,) = con.execute(
-            "select coalesce(max(entry_id), 0) + 1 from access_log"
-        ).fetchone()
-        con.execute(
+    try:
+        return _append(entry, path)
+    except sqlite3.Error as exc:
+        raise LogUnavailable(f"The access log could not be written ({exc}).") from exc
+
+
+def _append(entry: Entry, path: str | os.PathLike[str] | None) -> int:
+    with _store(path).write(bump=False) as tx:
+        cursor = tx.execute(
             """
-            insert into access_log
-            values ($entry_id, $logged_at, $user_id, $role, $action, $metric_id, $district,
-                    $month, $rows, $detail)
+            insert into access_log (logged_at_utc, user_id, role, action, metric_id, district,
+                                    month, rows, detail)
+            values (:logged_at, :user_id, :role, :action, :metric_id, :district, :month, :rows,
+                    :detail)
             """,
             {
-                "entry_id": entry_id,
                 "logged_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 "user_id": entry.user_id,
                 "role": entry.role,
@@ -113,6 +117,7 @@ def log(entry: Entry, path: str | os.PathLike[str] | None = None) -> int:
                 "detail": entry.detail,
             },
         )
+        entry_id = int(cursor.lastrowid)
     return entry_id
 
 
@@ -128,23 +133,20 @@ def recent(
 
     An audit file that does not exist yet (nobody has looked at any records) gives an empty frame.
     """
-    target = Path(path) if path else default_path()
-    if not target.exists():
+    if path is not None and not Path(path).exists():
         return pd.DataFrame(columns=COLUMNS)
-    con = store.reader(target)
-    try:
-        return con.execute(
+    with _store(path).read() as tx:
+        frame = tx.frame(
             f"""
             select {", ".join(COLUMNS)}
             from access_log
-            where ($user_id is null or lower(user_id) = lower($user_id))
-              and ($action is null or action = $action)
-              and ($district is null or district = $district)
+            where (:user_id is null or lower(user_id) = lower(:user_id))
+              and (:action is null or action = :action)
+              and (:district is null or district = :district)
             order by entry_id desc
-            limit $limit
+            limit :limit
             """,
             {"user_id": user_id, "action": action, "district": district, "limit": int(limit)},
-        ).df()
-    except duckdb.CatalogException:
-        # The file exists but no entry has been written to it yet.
-        return pd.DataFrame(columns=COLUMNS)
+            timestamps=("logged_at_utc", "month"),
+        )
+    return frame

@@ -10,9 +10,11 @@ import time
 import pandas as pd
 
 from safeguarding import (
+    appstore,
     cli_data,
     cli_peers,
     cli_review,
+    cli_targets,
     demo,
     metrics,
     rebases,
@@ -46,6 +48,9 @@ def cmd_demo(args) -> None:
                 f"{path} holds imported data (source: {source}); it will not be replaced by demo "
                 "data. Move or delete it yourself if that is really what you want."
             )
+        _say_what_goes(path, drop_app_state=args.drop_app_state)
+    if args.drop_app_state:
+        _drop_app_state(path)
     started = time.perf_counter()
     with store.writer(path, fresh=True) as con:
         counts = demo.build(
@@ -61,6 +66,53 @@ def cmd_demo(args) -> None:
     )
     for table, count in counts.items():
         print(f"  {table:<22} {count:>12,} rows")
+
+
+def _app_state_counts(path) -> dict[str, int]:
+    app = appstore.open(path)
+    with app.read() as tx:
+        return {t: tx.one(f"select count(*) from {t}") for t in APP_STATE_TABLES}
+
+
+# What people wrote, as the user knows it: (table, words)
+APP_STATE_TABLES = {
+    "actions": "actions",
+    "packs": "board packs",
+    "targets": "target rows",
+    "target_changes": "target changes",
+    "rebases": "rebases",
+    "recommendation_progress": "recommendation updates",
+    "imports": "import audit entries",
+    "access_log": "access log entries",
+}
+
+
+def _say_what_goes(path, *, drop_app_state: bool) -> None:
+    """Before replacing a demo database, say what will be removed and what is kept."""
+    counts = _app_state_counts(path)
+    written = ", ".join(f"{n:,} {APP_STATE_TABLES[t]}" for t, n in counts.items() if n)
+    print(f"Replacing the demo records in {path} (the records and the figures are rebuilt).")
+    if drop_app_state:
+        print(
+            f"Removing what people wrote ({appstore.default_path(path)}): {written or 'nothing'}."
+        )
+    else:
+        print(
+            f"Keeping what people wrote ({written or 'nothing yet'}); "
+            "add --drop-app-state to remove it as well."
+        )
+
+
+def _drop_app_state(path) -> None:
+    target = appstore.default_path(path)
+    appstore.forget()
+    for suffix in ("", "-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    # A new, empty store: nothing to carry over from the records being replaced.
+    with appstore.at(target).write(bump=False) as tx:
+        tx.execute(
+            "insert into meta (key, value) values ('migrated_at', 'dropped by demo --force')"
+        )
 
 
 def cmd_metric(args) -> None:
@@ -234,7 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--to", type=month_arg, metavar="YYYY-MM", help="last month (default: last complete month)"
     )
-    p.add_argument("--force", action="store_true", help="replace an existing demo database")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing demo database's records (keeps actions, packs, targets...)",
+    )
+    p.add_argument(
+        "--drop-app-state",
+        action="store_true",
+        help="with --force: also remove what people wrote (actions, packs, targets, logs)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("metric", parents=[common], help="print one metric's monthly figures")
@@ -285,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_review.add_commands(sub, common)
     cli_data.add_commands(sub, common)
     cli_peers.add_commands(sub, common)
+    cli_targets.add_commands(sub, common)
     return parser
 
 

@@ -13,6 +13,7 @@ docs/data-contract.md``; tests/test_contract.py fails when the file differs from
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -284,6 +285,42 @@ RULE_TEXTS: dict[tuple[str, str], RuleText] = {
     ("workforce", "(fte_funded >= 0)"): _range("fte_funded", "0 or more"),
 }
 
+# The earliest plausible date in each dated column: anything before it is a typing slip (a
+# missing report dated 1066 or 0001-01-01), refused at import with its line and column. An
+# activity date (a report, a visit, a case) cannot predate the force's records, which start in
+# 2000; stock records (registrations and postings still current) can have started long before.
+# A force whose records go further back changes EARLIEST_DATE or adds its column here.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+EARLIEST_DATES: dict[tuple[str, str], dt.date] = {
+    ("offenders", "managed_from"): dt.date(1950, 1, 1),
+    ("offenders", "managed_to"): dt.date(1950, 1, 1),
+    ("offender_managers", "start_date"): dt.date(1970, 1, 1),
+    ("offender_managers", "end_date"): dt.date(1970, 1, 1),
+}
+
+# The most characters a value may hold, by the column's type, and for references and names: a
+# value longer than this is a slip (a whole document pasted into a cell) and is refused before
+# anything else is checked in it.
+MAX_LENGTH_BY_KIND = {
+    "text": 200,
+    "integer": 20,
+    "decimal": 40,
+    "date": 40,
+    "timestamp": 40,
+    "boolean": 10,
+}
+MAX_REFERENCE_LENGTH = 64  # every *_ref column, and a district's name
+
+# Characters refused in any value: C0 and C1 control characters other than tab and line breaks
+# (ESC, BEL, ...), DEL, and the invisible formatting characters that hide or reorder text on
+# screen: bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the
+# marks U+200E, U+200F, U+061C) and zero-width characters (U+200B-U+200D, U+2060, U+FEFF,
+# U+180E). As an RE2 character class (DuckDB's regular expressions).
+REFUSED_CHARACTERS = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
+    r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}]"
+)
+
 # References between record tables that the schema does not enforce (records may arrive in
 # either order): a record whose parent is not stored is loaded and flagged as a query.
 PARENTS: dict[str, tuple[str, str]] = {
@@ -310,6 +347,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     district_ref: bool = False  # must name a row of districts
     month_start: bool = False  # a month written as its first day (stands for the whole month)
+    earliest: dt.date | None = None  # dates before this are refused (dated columns only)
+    max_length: int = 200  # characters a value may hold
 
     @property
     def kind(self) -> str:
@@ -456,6 +495,8 @@ def _table_contract(con: duckdb.DuckDBPyConnection, table: str) -> TableContract
                 allowed=allowed.get(name),
                 district_ref=name in district_refs,
                 month_start=name in month_starts,
+                earliest=_earliest(table, name, sql_type),
+                max_length=_max_length(name, sql_type, name in district_refs),
             )
         )
     return TableContract(
@@ -466,6 +507,19 @@ def _table_contract(con: duckdb.DuckDBPyConnection, table: str) -> TableContract
         rules=tuple(rules),
         parent=PARENTS.get(table),
     )
+
+
+def _earliest(table: str, name: str, sql_type: str) -> dt.date | None:
+    if sql_type not in ("DATE", "TIMESTAMP"):
+        return None
+    return EARLIEST_DATES.get((table, name), EARLIEST_DATE)
+
+
+def _max_length(name: str, sql_type: str, district_ref: bool) -> int:
+    if name.endswith("_ref") or name == "district" or district_ref:
+        return MAX_REFERENCE_LENGTH
+    kind = Column(name, sql_type, False, None, "").kind
+    return MAX_LENGTH_BY_KIND[kind]
 
 
 def get(table: str) -> TableContract:
@@ -511,7 +565,13 @@ def markdown() -> str:
         "- One record per line. Blank lines are ignored. Spaces around a value are ignored.",
         "- An empty value means *not known*; it is an error in a required column.",
         f"- Dates: {' or '.join(DATE_FORMATS)}. Dates and times: {', '.join(TIMESTAMP_FORMATS)} "
-        "(local time). Nothing may be dated after the day of the import.",
+        "(local time). Nothing may be dated after the day of the import, nor before the "
+        f"column's earliest plausible date ({EARLIEST_DATE.isoformat()} unless the table says "
+        "otherwise).",
+        f"- A value holds at most the column's number of characters (references "
+        f"{MAX_REFERENCE_LENGTH}, other text {MAX_LENGTH_BY_KIND['text']}); control characters "
+        "(other than tab and line breaks) and invisible formatting characters (right-to-left "
+        "overrides, zero-width spaces and the like) are refused wherever they are.",
         f"- true or false: {'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)} (any case).",
         "- Each record is identified by its reference (the key columns below). A reference "
         "already stored is updated; a new one is added; nothing is ever deleted by an import. "
@@ -531,17 +591,19 @@ def markdown() -> str:
             "",
             f"Reference (key): **{contract.key_label}**.",
             "",
-            "| column | type | required | allowed values | meaning |",
-            "|---|---|---|---|---|",
+            "| column | type | required | allowed values | at most | meaning |",
+            "|---|---|---|---|---|---|",
         ]
         for c in contract.columns:
             required = "yes" if c.required else (f"no (empty = {c.default})" if c.default else "no")
             allowed = ", ".join(c.allowed) if c.allowed else ""
             if c.district_ref:
                 allowed = "a district in the districts table"
+            if c.earliest:
+                allowed = f"from {c.earliest.isoformat()} to the day of the import"
             lines.append(
                 f"| `{c.name}` | {c.type_words} | {required} | {_cell(allowed)} | "
-                f"{_cell(c.meaning)} |"
+                f"{c.max_length} characters | {_cell(c.meaning)} |"
             )
         lines.append("")
         if contract.rules:

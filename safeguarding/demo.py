@@ -18,7 +18,6 @@ own random stream derived from (seed, force number, district number).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sys
 import time
@@ -30,8 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import metrics, peers, registry, sql, store
-from safeguarding.paths import DATA_DIR, REBASES_FILE, TARGETS_FILE
+from safeguarding import appstore, peers, seeds, sql, store
 from safeguarding.tables import RECORD_TABLES
 
 FIRST_MONTH = dt.date(2014, 1, 1)
@@ -614,65 +612,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("incoming")
 
 
-def load_targets(con: duckdb.DuckDBPyConnection, forces: list[str]) -> None:
-    """Seed targets from data/targets.csv (force-wide rows apply to every force)."""
-    with open(TARGETS_FILE, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    frame = pd.DataFrame(rows)
-    frame["district"] = frame["district"].replace("", None)
-    frame["effective_to"] = frame["effective_to"].replace("", None)
-    frame["target"] = frame["target"].astype(float)
-    frame = frame[["metric_id", "district", "effective_from", "effective_to", "target", "note"]]
-    _insert(con, "targets", frame)
-
-
-def load_rebases(
-    con: duckdb.DuckDBPyConnection, units: list[str], forces: list[str], last_month: dt.date
-) -> None:
-    """Seed the SPC rebase register from data/rebases.csv for every area with the metric.
-
-    The demo's process changes (see docs/demo-data.md) are recorded as a performance board would
-    record them, so the demo's charts start new limits where the demo's practice changed. Rebases
-    after the demo's last month are left out: there are no figures to start a period with.
-    """
-    frame = pd.read_csv(REBASES_FILE, dtype=str, keep_default_na=False)
-    rows = []
-    for rec in frame.to_dict("records"):
-        month = dt.date.fromisoformat(rec["month"])
-        if month > last_month:
-            continue
-        areas = forces if registry.get(rec["metric_id"]).scope == "force" else units + forces
-        rows.extend({**rec, "district": area} for area in areas)
-    if rows:
-        out = pd.DataFrame(rows)[
-            ["metric_id", "district", "month", "reason", "agreed_by", "agreed_on"]
-        ]
-        _insert(con, "rebases", out)
-
-
-def load_recommendations(con: duckdb.DuckDBPyConnection, forces: list[str], as_at: dt.date) -> None:
-    frame = pd.read_csv(DATA_DIR / "recommendations.csv", dtype=str, keep_default_na=False)
-    rows = []
-    for force in forces:
-        tag = "WY" if force == WEST_YORKSHIRE else force.replace("Force ", "F")
-        for rec in frame.to_dict("records"):
-            row = {
-                **rec,
-                "force": force,
-                "recommendation_ref": f"{tag}-{rec['recommendation_ref']}",
-            }
-            completed = rec["completed_on"] or None
-            # a completion after the data's as-at date has not happened yet
-            if completed and dt.date.fromisoformat(completed) > as_at:
-                row["completed_on"] = None
-                row["status"] = "in_progress"
-            elif not completed:
-                row["completed_on"] = None
-            rows.append(row)
-    out = pd.DataFrame(rows).replace({"": None})
-    _insert(con, "recommendations", out)
-
-
 def build(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -753,9 +692,13 @@ def build(
 
     force_names = list(force_no)
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
-    load_targets(con, force_names)
-    load_recommendations(con, force_names, as_at)
-    load_rebases(con, [s.name for s in specs], force_names, last_month)
+    seeds.load_recommendations(con, force_names, as_at, tag=_force_tag)
+    try:
+        app = appstore.for_connection(con)
+    except store.StoreError:
+        seeded = {}  # an in-memory database (tests): the records alone
+    else:
+        seeded = seeds.seed_app_state(app, [s.name for s in specs], force_names, last_month)
     store.set_meta(
         con,
         as_at=as_at.isoformat(),
@@ -767,17 +710,14 @@ def build(
         # the force a page opens on when the viewer may see several (demo mode, national role)
         default_force=WEST_YORKSHIRE,
     )
-    report(steps - 1, steps, "computing metrics")
-    metrics.refresh(con, FIRST_MONTH, last_month)
-    report(steps, steps, "metrics and SPC signals")
-    return {
+    # The figures are computed by store.writer when this write ends (safeguarding.refresh).
+    report(steps, steps, "records written; figures next")
+    counts = {
         t: sql.scalar(con, f"select count(*) from {t}")
-        for t in (
-            *RECORD_TABLES,
-            "districts",
-            "peer_groups",
-            "targets",
-            "recommendations",
-            "metric_values",
-        )
+        for t in (*RECORD_TABLES, "districts", "peer_groups", "recommendations")
     }
+    return {**counts, **seeded}
+
+
+def _force_tag(force: str) -> str:
+    return "WY" if force == WEST_YORKSHIRE else force.replace("Force ", "F")

@@ -137,6 +137,9 @@ def last_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     A demo database records no imports (the demo builder does not write the audit); its tables
     are reported as demo data with the data's as-at date from ``meta``.
     """
+    from safeguarding.imports.load import register_history
+
+    register_history(con)  # the audit is app state; grouped here as a table
     latest = {
         row[0]: row[1:]
         for row in con.execute(

@@ -2,8 +2,10 @@
 
 Making Data Count recalculates limits only after a sustained, explained change (a new process, a
 new service) and never to make a chart look better. So a rebase is a row in ``rebases`` with the
-month the new period starts, the reason, who agreed it and when; the signals are recomputed in the
-same write, so every page, pack and export changes together.
+month the new period starts, the reason, who agreed it and when. The register lives in the
+app-state store; recording a rebase commits it there, then recomputes the one series it is about
+in the figures file (``refresh.after_app_state``), so every page, pack and export changes
+together and nothing copies the records.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import os
 import duckdb
 import pandas as pd
 
-from safeguarding import registry, signals, store
+from safeguarding import appstore, refresh, registry, store
+from safeguarding.appstore import Session
 from safeguarding.formatting import month_label
 
 
@@ -61,7 +64,7 @@ def _check(con: duckdb.DuckDBPyConnection, metric_id: str, district: str, month:
 
 
 def add(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     *,
     metric_id: str,
     district: str,
@@ -70,22 +73,23 @@ def add(
     agreed_by: str,
     agreed_on: dt.date,
 ) -> None:
-    """Record a rebase and recompute the signals (inside a store.writer transaction)."""
+    """Record a rebase in an app-state transaction (``record`` also refreshes the signals)."""
     if not reason.strip():
         raise RebaseError("Give the reason for recalculating the limits.")
     if not agreed_by.strip():
         raise RebaseError("Say who agreed the recalculation.")
     if agreed_on > dt.date.today():
         raise RebaseError(f"The date it was agreed ({agreed_on}) is in the future.")
-    _check(con, metric_id, district, month)
-    exists = con.execute(
-        "select count(*) from rebases where metric_id = $m and district = $d and month = $month",
+    _check(store.reader(con.app.database), metric_id, district, month)
+    exists = con.one(
+        "select count(*) from rebases where metric_id = :m and district = :d and month = :month",
         {"m": metric_id, "d": district, "month": month},
-    ).fetchone()[0]
+    )
     if exists:
         raise RebaseError(f"{metric_id} in {district} is already rebased at {month_label(month)}.")
     con.execute(
-        "insert into rebases values ($m, $d, $month, $reason, $by, $on)",
+        "insert into rebases (metric_id, district, month, reason, agreed_by, agreed_on) "
+        "values (:m, :d, :month, :reason, :by, :on)",
         {
             "m": metric_id,
             "d": district,
@@ -95,42 +99,43 @@ def add(
             "on": agreed_on,
         },
     )
-    signals.refresh(con)
 
 
-def remove(
-    con: duckdb.DuckDBPyConnection, *, metric_id: str, district: str, month: dt.date
-) -> None:
-    """Withdraw a recorded rebase (e.g. entered in error) and recompute the signals."""
+def remove(con: Session, *, metric_id: str, district: str, month: dt.date) -> None:
+    """Withdraw a recorded rebase (e.g. entered in error)."""
     removed = con.execute(
-        "delete from rebases where metric_id = $m and district = $d and month = $month returning 1",
+        "delete from rebases where metric_id = :m and district = :d and month = :month",
         {"m": metric_id, "d": district, "month": month},
-    ).fetchall()
+    ).rowcount
     if not removed:
         raise RebaseError(
             f"There is no rebase of {metric_id} in {district} at {month_label(month)}."
         )
-    signals.refresh(con)
 
 
-def listing(con: duckdb.DuckDBPyConnection, metric_id: str | None = None) -> pd.DataFrame:
-    """The register, oldest first."""
-    return con.execute(
-        f"""
-        select {", ".join(COLUMNS)} from rebases
-        where $metric_id is null or metric_id = $metric_id
-        order by metric_id, district, month
-        """,
-        {"metric_id": metric_id},
-    ).df()
+def listing(con, metric_id: str | None = None) -> pd.DataFrame:
+    """The register, oldest first (dates as datetime64, as the pages format them)."""
+    with appstore.session(con) as tx:
+        frame = tx.frame(
+            f"""
+            select {", ".join(COLUMNS)} from rebases
+            where :metric_id is null or metric_id = :metric_id
+            order by metric_id, district, month
+            """,
+            {"metric_id": metric_id},
+            timestamps=("month", "agreed_on"),
+        )
+    return frame
 
 
 def record(path: str | os.PathLike[str] | None, **fields) -> None:
-    """Add a rebase in its own write: readers see the old signals or the new, never a mixture."""
-    with store.writer(path) as con:
-        add(con, **fields)
+    """Add a rebase, then recompute its one series: readers see the old signals or the new."""
+    with appstore.open(path).write() as tx:
+        add(tx, **fields)
+    refresh.after_app_state(path)
 
 
 def withdraw(path: str | os.PathLike[str] | None, **fields) -> None:
-    with store.writer(path) as con:
-        remove(con, **fields)
+    with appstore.open(path).write() as tx:
+        remove(tx, **fields)
+    refresh.after_app_state(path)

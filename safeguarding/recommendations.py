@@ -7,7 +7,12 @@ recommendations are seeded from data/recommendations.csv.
 Overdue: not completed and the due date is before today (due today is not yet overdue). A
 recommendation completed after its due date is not overdue but "completed late", which the
 ``recommendations_on_time_pct`` metric counts; so a change here recomputes that metric and the
-SPC signals in the same write.
+SPC signals.
+
+The recommendations themselves are records (loaded with the records); their progress (status,
+evidence, completion date, owner, due date) is app state, one row per change in
+``recommendation_progress``. Readers see the two laid together in the figures file's mirror, which
+the refresh pipeline rewrites with the figures that depend on it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import frames, metrics, registry, signals, sql, store, targets
+from safeguarding import appstore, frames, refresh, registry, store, targets
+from safeguarding.appstore import Session
 from safeguarding.formatting import format_value, month_label
 from safeguarding.review import day_label
 
@@ -139,8 +145,26 @@ def _words(text: str | None, what: str) -> str | None:
     return cleaned or None
 
 
+def _current(tx: Session, ref: str) -> dict[str, Any]:
+    """The recommendation with its latest recorded progress (from this transaction)."""
+    row = get(store.reader(tx.app.database), ref)
+    latest = tx.rows(
+        """
+        select status, evidence, completed_on, owner, due_date from recommendation_progress
+        where recommendation_ref = :ref order by change_id desc limit 1
+        """,
+        {"ref": ref},
+    )
+    if latest:
+        for key, value in latest[0].items():
+            if key in DATE_COLUMNS and value is not None:
+                value = dt.date.fromisoformat(value)
+            row[key] = value
+    return row
+
+
 def update(
-    con: duckdb.DuckDBPyConnection,
+    con: Session,
     ref: str,
     *,
     status: str = _UNSET,
@@ -150,14 +174,15 @@ def update(
     due_date: dt.date = _UNSET,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Change a recommendation's progress (inside a store.writer block); returns it as saved.
+    """Record a change of a recommendation's progress (in an app-state transaction); returns it
+    as saved.
 
     Completing one needs evidence of what was done and a completion date (today unless given),
-    no later than today; reopening clears the completion date. The on-time metric and the SPC
-    signals are recomputed in the same transaction.
+    no later than today; reopening clears the completion date. ``save`` then recomputes the
+    on-time metric and its SPC signals.
     """
     today = today or dt.date.today()
-    current = get(con, ref)
+    current = _current(con, ref)
     new = dict(current)
     if status is not _UNSET:
         if status not in STATUSES:
@@ -201,47 +226,28 @@ def update(
         )
     con.execute(
         """
-        update recommendations
-        set status = $status, evidence = $evidence, completed_on = $completed_on,
-            owner = $owner, due_date = $due_date
-        where recommendation_ref = $recommendation_ref
+        insert into recommendation_progress
+            (recommendation_ref, status, evidence, completed_on, owner, due_date, changed_at)
+        values (:recommendation_ref, :status, :evidence, :completed_on, :owner, :due_date, :at)
         """,
         {
-            k: new[k]
-            for k in ("status", "evidence", "completed_on", "owner", "due_date")
-            + ("recommendation_ref",)
+            **{
+                k: new[k]
+                for k in ("recommendation_ref", "status", "evidence", "completed_on", "owner")
+                + ("due_date",)
+            },
+            "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         },
     )
-    refresh_dependent_metrics(con)
     return new
 
 
 def save(path: str | os.PathLike[str] | None, ref: str, **changes: Any) -> dict[str, Any]:
-    """``update`` in its own short write."""
-    with store.writer(path) as con:
-        return update(con, ref, **changes)
-
-
-def refresh_dependent_metrics(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the metrics computed from recommendations, and the SPC signals, in place."""
-    ids = [m.id for m in registry.metrics().values() if "recommendations" in m.sources]
-    first, last = sql.one(con, "select min(month), max(month) from metric_values")
-    if not ids or first is None:
-        return
-    for metric_id in ids:
-        frame = metrics.compute_frame(con, metric_id, first, last)
-        con.execute("delete from metric_values where metric_id = $m", {"m": metric_id})
-        con.register("recomputed_values", frame)
-        try:
-            con.execute(
-                "insert into metric_values (metric_id, district, month, numerator, denominator, "
-                "value) select $m, district, month, numerator, denominator, value "
-                "from recomputed_values",
-                {"m": metric_id},
-            )
-        finally:
-            con.unregister("recomputed_values")
-    signals.refresh(con)
+    """``update`` in its own short app-state write, then the figures that depend on it."""
+    with appstore.open(path).write() as tx:
+        saved = update(tx, ref, **changes)
+    refresh.after_app_state(path)
+    return saved
 
 
 def linked_figures(

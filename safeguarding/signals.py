@@ -49,14 +49,34 @@ SIGNAL_COLUMNS = [
 ]
 
 
-def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Signals for every series in metric_values (not stored)."""
-    figures = targets.figures(con)
+def compute(
+    con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """Signals for every series in metric_values, or only the (metric_id, district) series in
+    ``keys`` (not stored)."""
+    if keys is None:
+        figures = targets.figures(con)
+    else:
+        by_metric: dict[str, list[str]] = {}
+        for metric_id, district in sorted(keys):
+            by_metric.setdefault(metric_id, []).append(district)
+        parts = [
+            targets.figures(con, metric_id=m, districts=ds)
+            for m, ds in by_metric.items()
+            if m in registry.metrics()
+        ]
+        parts = [p for p in parts if not p.empty]
+        if not parts:
+            return pd.DataFrame(columns=SIGNAL_COLUMNS)
+        figures = pd.concat(parts, ignore_index=True)
     rebases = con.execute("select metric_id, district, month from rebases").df()
-    rebase_months = {
-        key: set(pd.to_datetime(group["month"]))
-        for key, group in rebases.groupby(["metric_id", "district"])
-    }
+    # One pass over the register (a groupby per series is slow with thousands of series).
+    rebase_months: dict[tuple[str, str], set[pd.Timestamp]] = {}
+    for metric_id, district, month in zip(
+        rebases["metric_id"], rebases["district"], pd.to_datetime(rebases["month"]), strict=True
+    ):
+        if keys is None or (metric_id, district) in keys:
+            rebase_months.setdefault((metric_id, district), set()).add(month)
     known = registry.metrics()
     parts = []
     for (metric_id, district), series in figures.groupby(["metric_id", "district"], sort=False):
@@ -116,6 +136,30 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
     finally:
         con.unregister("computed_signals")
     return len(frame)
+
+
+def refresh_series(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str]]) -> int:
+    """Recompute the signals of the given (metric_id, district) series only; a series with no
+    figures left loses its signals. Returns the number of series recomputed."""
+    if not keys:
+        return 0
+    frame = compute(con, keys)
+    doomed = pd.DataFrame(sorted(keys), columns=["metric_id", "district"])
+    con.register("doomed_series", doomed)
+    con.register("computed_signals", frame)
+    try:
+        con.execute(
+            "delete from metric_signals as s using doomed_series as d "
+            "where s.metric_id = d.metric_id and s.district = d.district"
+        )
+        con.execute(
+            f"insert into metric_signals ({', '.join(SIGNAL_COLUMNS)}) "
+            f"select {', '.join(SIGNAL_COLUMNS)} from computed_signals"
+        )
+    finally:
+        con.unregister("computed_signals")
+        con.unregister("doomed_series")
+    return len(keys)
 
 
 def for_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:

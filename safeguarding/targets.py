@@ -4,16 +4,29 @@ Targets are dated (effective_from .. effective_to, inclusive) and either force-w
 empty) or for one district or force row by name; a district's own target beats the force-wide one.
 The target for a month is the one in force on the month's last day, so a target changed mid-month
 applies to that month.
+
+Targets are the force's to set (leadership, from the page, the CLI or a CSV import): they live in
+the app-state store, every change dated and kept with who made it and why (``target_changes``).
+A change is one app-state transaction, then the figures file's mirror of the targets and the
+changed metric's targets and assurance are refreshed (``refresh.after_app_state``); the records
+are never copied. Statuses are worked out when read, from the mirror, so they follow at once.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from safeguarding import registry
+from safeguarding import appstore, registry
+from safeguarding.appstore import Session
 
 STATUS_WORDS = {
     "met": "Met",
@@ -123,15 +136,346 @@ def figures(
     ).df()
 
 
-def history(con: duckdb.DuckDBPyConnection, metric_id: str | None = None) -> pd.DataFrame:
-    """Every target ever set, newest first: for the 'About the data' page."""
-    return con.execute(
+class TargetError(ValueError):
+    """A target that cannot be set; the message says why (and where, for a file)."""
+
+
+MAX_TEXT = 1000
+HISTORY_COLUMNS = [
+    "changed_at",
+    "changed_by",
+    "reason",
+    "metric_id",
+    "applies_to",
+    "effective_from",
+    "effective_to",
+    "target",
+    "previous",
+]
+CURRENT_COLUMNS = [
+    "metric_id",
+    "applies_to",
+    "effective_from",
+    "effective_to",
+    "target",
+    "note",
+    "set_by",
+    "set_at",
+]
+FORCE_WIDE = "All districts and the force"
+
+
+def _areas(database) -> list[str]:
+    from safeguarding import store
+
+    rows = (
+        store.reader(database)
+        .execute("select district, force from districts order by force, district")
+        .fetchall()
+    )
+    return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One target to set (``target=None`` withdraws the target from ``effective_from`` on)."""
+
+    metric_id: str
+    district: str | None
+    effective_from: dt.date
+    effective_to: dt.date | None
+    target: float | None
+    reason: str
+    note: str | None = None
+
+
+def check(change: Change, areas: list[str]) -> Change:
+    """The change with its text tidied; TargetError saying what is wrong otherwise."""
+    try:
+        metric = registry.get(change.metric_id)
+    except registry.UnknownMetricError as exc:
+        raise TargetError(str(exc)) from None
+    if metric.direction == "neutral":
+        raise TargetError(
+            f"{metric.id} has no target: it is monitored for its trend (neither higher nor lower "
+            "is better)."
+        )
+    if metric.target_source == "denominator":
+        raise TargetError(
+            f"{metric.id}'s target is the number of funded posts in each area, which comes from "
+            "the workforce records; change the funded posts there."
+        )
+    district = (change.district or "").strip() or None
+    if district is not None and district not in areas:
+        raise TargetError(
+            f"'{district}' is not a district or force. Choose one of {', '.join(areas)}, or leave "
+            "it empty for every district and the force."
+        )
+    if change.effective_to is not None and change.effective_to < change.effective_from:
+        raise TargetError(
+            f"The target ends ({change.effective_to}) before it starts ({change.effective_from})."
+        )
+    target = change.target
+    if target is not None:
+        if not math.isfinite(target):
+            raise TargetError(f"The target must be a number, not {target}.")
+        if metric.kind == "proportion" and not 0 <= target <= 100:
+            raise TargetError(f"{metric.id} is a percentage: its target must be 0 to 100.")
+        if target < 0:
+            raise TargetError(f"The target cannot be negative ({target}).")
+    reason = (change.reason or "").strip()
+    if not reason:
+        raise TargetError("Say why the target is being set or changed (the reason).")
+    for text, what in ((reason, "reason"), (change.note or "", "note")):
+        if len(text) > MAX_TEXT:
+            raise TargetError(
+                f"The {what} is too long ({len(text)} characters; at most {MAX_TEXT})."
+            )
+    return Change(
+        metric.id,
+        district,
+        change.effective_from,
+        change.effective_to,
+        None if target is None else float(target),
+        reason,
+        (change.note or "").strip() or None,
+    )
+
+
+def _describe(rows: list[dict[str, Any]]) -> str | None:
+    if not rows:
+        return None
+    return "; ".join(
+        f"{r['target']:g} from {r['effective_from']} to {r['effective_to'] or 'open-ended'}"
+        for r in rows
+    )
+
+
+def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = None) -> None:
+    """Set (or withdraw) one target in an app-state transaction; the rows it overlaps are cut
+    back around it (never deleted) and the change is logged with who and why."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    start, end = change.effective_from, change.effective_to
+    overlapping = tx.rows(
         """
-        select metric_id, coalesce(district, 'All districts and the force') as applies_to,
-               effective_from, effective_to, target, note
+        select target_id, metric_id, district, effective_from, effective_to, target, note,
+               set_by, set_at
         from targets
-        where $metric_id is null or metric_id = $metric_id
-        order by metric_id, applies_to, effective_from desc
+        where superseded_at is null and metric_id = :m and district is :d
+          and effective_from <= coalesce(:end, '9999-12-31')
+          and coalesce(effective_to, '9999-12-31') >= :start
+        order by effective_from
         """,
-        {"metric_id": metric_id},
-    ).df()
+        {"m": change.metric_id, "d": change.district, "start": start, "end": end},
+    )
+    for row in overlapping:
+        tx.execute(
+            "update targets set superseded_at = :now where target_id = :id",
+            {"now": now, "id": row["target_id"]},
+        )
+        old_from = dt.date.fromisoformat(row["effective_from"])
+        old_to = dt.date.fromisoformat(row["effective_to"]) if row["effective_to"] else None
+        pieces: list[tuple[dt.date, dt.date | None]] = []
+        if old_from < start:
+            pieces.append((old_from, start - dt.timedelta(days=1)))
+        if end is not None and (old_to is None or old_to > end):
+            pieces.append((end + dt.timedelta(days=1), old_to))
+        for piece_from, piece_to in pieces:
+            _insert(tx, {**row, "effective_from": piece_from, "effective_to": piece_to})
+    if change.target is not None:
+        _insert(
+            tx,
+            {
+                "metric_id": change.metric_id,
+                "district": change.district,
+                "effective_from": start,
+                "effective_to": end,
+                "target": change.target,
+                "note": change.note,
+                "set_by": by,
+                "set_at": now,
+            },
+        )
+    tx.execute(
+        """
+        insert into target_changes (changed_at, changed_by, reason, metric_id, district,
+                                    effective_from, effective_to, target, previous)
+        values (:at, :by, :reason, :m, :d, :start, :end, :target, :previous)
+        """,
+        {
+            "at": now,
+            "by": by,
+            "reason": change.reason,
+            "m": change.metric_id,
+            "d": change.district,
+            "start": start,
+            "end": end,
+            "target": change.target,
+            "previous": _describe(overlapping),
+        },
+    )
+
+
+def _insert(tx: Session, row: dict[str, Any]) -> None:
+    tx.execute(
+        """
+        insert into targets (metric_id, district, effective_from, effective_to, target, note,
+                             set_by, set_at)
+        values (:metric_id, :district, :effective_from, :effective_to, :target, :note, :set_by,
+                :set_at)
+        """,
+        {k: row.get(k) for k in CURRENT_COLUMNS[:1] + ["district"] + CURRENT_COLUMNS[2:]},
+    )
+
+
+def set_targets(
+    path: str | os.PathLike[str] | None, changes: list[Change], *, by: str
+) -> list[Change]:
+    """Check and apply changes in one transaction (all or none), then refresh the figures' targets
+    and assurance. Returns the changes as applied."""
+    by = (by or "").strip()
+    if not by:
+        raise TargetError("Say who is changing the target.")
+    app = appstore.open(path)
+    areas = _areas(app.database)
+    checked = [check(c, areas) for c in changes]
+    with app.write() as tx:
+        for change in checked:
+            apply(tx, change, by=by)
+    from safeguarding import refresh
+
+    refresh.after_app_state(path)
+    return checked
+
+
+def set_target(path: str | os.PathLike[str] | None, *, by: str, **fields: Any) -> Change:
+    """Set one target (see :class:`Change` for the fields)."""
+    fields.setdefault("effective_to", None)
+    fields.setdefault("district", None)
+    return set_targets(path, [Change(**fields)], by=by)[0]
+
+
+CSV_COLUMNS = ("metric_id", "district", "effective_from", "effective_to", "target", "reason")
+
+
+def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
+    """The changes in a targets CSV (columns: metric_id, district, effective_from, effective_to,
+    target, reason, and optionally note), every row checked; TargetError listing every problem
+    by file, line and column, before anything is written."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TargetError(f"{file_name}: not UTF-8 text (byte {exc.start}).") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise TargetError(
+            f"{file_name}, line 1: missing column(s) {', '.join(missing)}; the columns are "
+            f"{', '.join(CSV_COLUMNS)} (and optionally note)."
+        )
+    problems, out = [], []
+    for line, row in enumerate(reader, start=2):
+        where = f"{file_name}, line {line}"
+        try:
+            start = _required_date(row["effective_from"], where, "effective_from")
+            end = _date(row["effective_to"], where, "effective_to", required=False)
+            raw = (row["target"] or "").strip()
+            try:
+                target = float(raw) if raw else None
+            except ValueError:
+                raise TargetError(
+                    f"{where}, column target: '{raw}' is not a number (leave it empty to "
+                    "withdraw the target)."
+                ) from None
+            change = Change(
+                (row["metric_id"] or "").strip(),
+                row["district"],
+                start,
+                end,
+                target,
+                row["reason"],
+                row.get("note"),
+            )
+            out.append(check(change, areas))
+        except TargetError as exc:
+            message = str(exc)
+            problems.append(message if message.startswith(where) else f"{where}: {message}")
+    if problems:
+        raise TargetError("\n".join(problems))
+    if not out:
+        raise TargetError(f"{file_name}: no targets in the file.")
+    return out
+
+
+def _required_date(text: str | None, where: str, column: str) -> dt.date:
+    value = _date(text, where, column, required=True)
+    assert value is not None  # _date raises for a missing required date
+    return value
+
+
+def _date(text: str | None, where: str, column: str, *, required: bool) -> dt.date | None:
+    value = (text or "").strip()
+    if not value:
+        if required:
+            raise TargetError(f"{where}, column {column}: give a date (YYYY-MM-DD).")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise TargetError(
+            f"{where}, column {column}: '{value}' is not a date (YYYY-MM-DD)."
+        ) from None
+
+
+def import_csv(
+    path: str | os.PathLike[str] | None, data: bytes, file_name: str, *, by: str
+) -> list[Change]:
+    """Validate a targets CSV and apply every row in one transaction (or none, with the
+    problems)."""
+    app = appstore.open(path)
+    return set_targets(path, read_csv(data, file_name, _areas(app.database)), by=by)
+
+
+def current(con, metric_id: str | None = None) -> pd.DataFrame:
+    """The targets as they stand (every dated row not superseded), by metric and area."""
+    with appstore.session(con) as tx:
+        frame = tx.frame(
+            f"""
+            select metric_id, coalesce(district, '{FORCE_WIDE}') as applies_to,
+                   effective_from, effective_to, target, note, set_by, set_at
+            from targets
+            where superseded_at is null and (:m is null or metric_id = :m)
+            order by metric_id, applies_to, effective_from desc
+            """,
+            {"m": metric_id},
+            dates=("effective_from", "effective_to"),
+        )
+    frame["target"] = frame["target"].astype(float)
+    return frame
+
+
+def changes(con, metric_id: str | None = None) -> pd.DataFrame:
+    """Every change made to the targets, newest first: who, when, why, and what it replaced."""
+    with appstore.session(con) as tx:
+        frame = tx.frame(
+            f"""
+            select changed_at, changed_by, reason, metric_id,
+                   coalesce(district, '{FORCE_WIDE}') as applies_to,
+                   effective_from, effective_to, target, previous
+            from target_changes
+            where :m is null or metric_id = :m
+            order by change_id desc
+            """,
+            {"m": metric_id},
+            dates=("effective_from", "effective_to"),
+            timestamps=("changed_at",),
+        )
+    frame["target"] = frame["target"].astype(float)
+    return frame
+
+
+def history(con, metric_id: str | None = None) -> pd.DataFrame:
+    """Every target in the current history, newest first per metric and area: for the 'About the
+    data' page (who set each, and the change log, are in ``current`` and ``changes``)."""
+    return current(con, metric_id)

@@ -3,12 +3,12 @@ the demo database with a roles file, and opening a page the way a shared link do
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from safeguarding import store
 from safeguarding.paths import ROOT
 
 DASHBOARD = ROOT / "dashboard.py"
@@ -40,7 +40,7 @@ def private_env(
     """A copy of the demo database (for pages that write to it), a roles file and an access log,
     all in ``tmp_path`` and named by the environment the app reads."""
     db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, db)
+    store.copy_database(demo_db_path, db)
     roles_file = tmp_path / "roles.toml"
     roles_file.write_text(roles, encoding="utf-8")
     audit_file = tmp_path / "audit.duckdb"

@@ -8,7 +8,7 @@ import tomllib
 import pandas as pd
 import pytest
 
-from safeguarding import access, audit, metrics, quality, store
+from safeguarding import access, audit, metrics, quality
 from safeguarding.access import AccessDenied, RolesConfigError, Scope
 from safeguarding.paths import ROOT
 
@@ -345,11 +345,12 @@ def test_no_records_are_returned_when_the_view_cannot_be_logged(demo_db, tmp_pat
         access.scoped_records(demo_db, LEADERSHIP, METRIC, "Leeds", AUG_2014, audit_path=blocked)
 
 
-def test_the_audit_file_sits_beside_the_database_unless_configured(monkeypatch, tmp_path):
+def test_the_log_is_in_the_app_state_beside_the_database_unless_configured(monkeypatch, tmp_path):
     monkeypatch.delenv("SAFEGUARDING_AUDIT", raising=False)
-    assert audit.default_path(tmp_path / "force.duckdb") == tmp_path / "force.audit.duckdb"
-    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "log.duckdb"))
-    assert audit.default_path(tmp_path / "force.duckdb") == tmp_path / "log.duckdb"
+    monkeypatch.delenv("SAFEGUARDING_APP_STATE", raising=False)
+    assert audit.default_path(tmp_path / "force.duckdb") == tmp_path / "force.app.sqlite3"
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "log.sqlite3"))
+    assert audit.default_path(tmp_path / "force.duckdb") == tmp_path / "log.sqlite3"
 
 
 def test_recent_entries_are_newest_first_and_can_be_filtered(audit_path):
@@ -364,12 +365,18 @@ def test_recent_entries_are_newest_first_and_can_be_filtered(audit_path):
         audit.log(audit.Entry("a", "leadership", "peek", None, None, None), audit_path)
 
 
-def test_the_audit_file_is_replaced_whole_so_a_reader_never_sees_a_partial_write(audit_path):
+def test_a_reader_of_the_log_sees_entries_before_or_after_a_write_never_half(audit_path):
+    import sqlite3
+
     audit.log(audit.Entry("a@x.uk", "leadership", "view", METRIC, "Leeds", AUG_2014), audit_path)
-    before = store.reader(audit_path)
-    audit.log(audit.Entry("b@x.uk", "leadership", "view", METRIC, "Leeds", AUG_2014), audit_path)
-    # A cursor opened before the write still sees the old file; a new one sees the new entry.
+    before = sqlite3.connect(audit_path, isolation_level=None)
+    before.execute("begin")
     assert before.execute("select count(*) from access_log").fetchone()[0] == 1
+    audit.log(audit.Entry("b@x.uk", "leadership", "view", METRIC, "Leeds", AUG_2014), audit_path)
+    # A read transaction begun before the write still sees the state it began with (WAL);
+    # a new one sees the new entry.
+    assert before.execute("select count(*) from access_log").fetchone()[0] == 1
+    before.execute("rollback")
     assert len(audit.recent(audit_path)) == 2
 
 

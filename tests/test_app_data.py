@@ -153,6 +153,53 @@ def test_an_excel_file_that_is_not_a_workbook_gets_words_not_a_traceback(env):
     )
 
 
+def test_the_role_is_checked_again_when_import_is_pressed(env):
+    at = open_page("pages/data.py", ADMIN)
+    at.selectbox(key="data_import_table").set_value("missing_reports").run()
+    upload(at, "june.csv", f"{HEADER}\n{GOOD}\n".encode())
+    assert at.button(key="data_import_go")
+    # The administrator's role is taken away while the page is open.
+    env["roles"].write_text(
+        ROLES.replace('"admin@force.example" = { role = "data_admin" }', ""), encoding="utf-8"
+    )
+    at.button(key="data_import_go").click().run()
+    assert data_ui.NO_IMPORT_NOW in [e.value for e in at.error]
+    assert imports.history(store.reader(env["db"])).empty
+    stored = store.reader(env["db"]).execute(
+        "select count(*) from missing_reports where report_ref = 'NEW-1'"
+    )
+    assert stored.fetchone() == (0,)
+
+
+def test_the_history_hides_file_values_from_roles_that_may_not_see_every_record(env):
+    imports.import_file(env["db"], "missing_reports", f"{HEADER}\n{BAD}\n".encode(), "june.csv")
+    (full,) = imports.history(store.reader(env["db"]))["message"]
+    assert "'hgh'" in full
+    lead = open_page("pages/data.py", KIRKLEES_LEAD)
+    assert_clean(lead)
+    (shown,) = frame(lead, "Details")["Details"]
+    assert shown == (
+        "Rejected: 2 errors on 1 line; nothing was loaded. First: june.csv, line 2, column "
+        "risk_grade: (value hidden) is not an allowed value (high, medium, low, no_apparent_risk)"
+    )
+    assert any("Values from the files are hidden" in c.value for c in lead.caption)
+    chief = open_page("pages/data.py", LEADERSHIP)
+    assert frame(chief, "Details")["Details"].tolist() == [full]
+
+
+def test_hiding_values_keeps_the_words_of_every_rule():
+    assert data_ui.without_values(
+        "First: a.csv, line 4, column found_at: '2025-05-31 10:00' is before reported_at "
+        "'2025-06-01 10:00' (found before reported)"
+    ) == (
+        "First: a.csv, line 4, column found_at: (value hidden) is before reported_at "
+        "(value hidden) (found before reported)"
+    )
+    assert data_ui.without_values("'O'Brien' appears more than once in the file") == (
+        "(value hidden) appears more than once in the file"
+    )
+
+
 # --- the Data quality page ----------------------------------------------------------------------
 
 

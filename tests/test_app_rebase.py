@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from safeguarding import rebases, store
 from safeguarding.ui.safe import shown
 
 from apptests import open_page, private_env, signed_in
@@ -37,19 +37,18 @@ def open_metric(*, user: dict | None = None, district: str = "Kirklees") -> AppT
 
 
 def stored(path: str, query: str) -> list[tuple]:
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
+    """What is stored now, read afresh (the register from the app state, signals from the
+    figures file)."""
+    return store.reader(path).execute(query).fetchall()
 
 
 def rebases_of(path: str) -> list[tuple]:
-    return stored(
-        path,
-        f"select month, reason, agreed_by from rebases where metric_id = '{METRIC}' "
-        "and district = 'Kirklees' order by month",
-    )
+    frame = rebases.listing(store.reader(path), METRIC)
+    frame = frame[frame["district"] == "Kirklees"]
+    return [
+        (m.date(), r, b)
+        for m, r, b in zip(frame["month"], frame["reason"], frame["agreed_by"], strict=True)
+    ]
 
 
 def kirklees_periods(path: str) -> int:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from safeguarding import store
+from safeguarding import actions, store
 
 from cli_runner import run
 
@@ -18,7 +17,7 @@ from cli_runner import run
 @pytest.fixture
 def db(demo_db_path, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
+    store.copy_database(demo_db_path, path)
     return str(path)
 
 
@@ -187,7 +186,7 @@ def test_an_action_is_added_listed_updated_and_closed_from_the_command_line(caps
 def test_action_errors_are_clear(capsys, db, argv, message):
     code, _, err = run(capsys, "actions", *argv, "--db", db)
     assert code == 2 and message in err
-    assert store.reader(db).execute("select count(*) from actions").fetchone()[0] == 0
+    assert actions.listing(store.reader(db)).empty
 
 
 def test_recommendations_are_listed_overdue_first_and_updated(capsys, db):

@@ -133,8 +133,11 @@ def test_every_metric_is_materialised_for_every_district_and_month(demo_db):
     assert counts["recommendations_on_time_pct"] == months  # force only
 
 
-def test_forces_option_builds_that_many_forces_each_with_its_own_districts():
-    con = _build(3, forces=4)
+def test_forces_option_builds_that_many_forces_each_with_its_own_districts(tmp_path):
+    path = tmp_path / "four.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=3, forces=4, last_month=dt.date(2015, 6, 1))
+    con = store.reader(path)
     forces = con.execute(
         "select force, count(*) from districts group by force order by force"
     ).fetchall()

@@ -29,6 +29,7 @@ N, S, T = "Northdale", "Southdale", "Testshire"
 def build_tiny_db() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     store.create_schema(con)
+    store.create_figures_schema(con)  # the figures' tables too: one database holds both here
     con.execute(GOLDEN_SQL.read_text(encoding="utf-8"))
     return con
 

@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from safeguarding import contract, imports, metrics, store
+from safeguarding import contract, imports, metrics, refresh, store
 from safeguarding.paths import ROOT
 
 TODAY = dt.date(2026, 1, 15)
@@ -543,6 +543,41 @@ def test_windows_line_ends_a_byte_order_mark_and_any_header_order_are_accepted(s
     assert report.ok and report.rows == 1 and report.problems.empty
 
 
+LINE_LAYOUTS = {
+    "leading blank lines": ["", "", MR_HEADER, mr(), mr(report_ref="R2", age="x")],
+    "an empty line inside a quoted value": [
+        MR_HEADER,
+        mr(child_ref='"C1\n\nthird line"'),
+        "",
+        mr(report_ref="R2", age="x"),
+    ],
+    "a broken record spanning lines before": [
+        MR_HEADER,
+        mr(child_ref='"C1\nsecond"') + ",surplus",
+        "",
+        mr(report_ref="R2", age="x"),
+    ],
+    "lines of spaces and commas": [MR_HEADER, "  ", ",,,", mr(), mr(report_ref="R2", age="x")],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LINE_LAYOUTS))
+def test_the_line_of_an_error_is_the_line_a_spreadsheet_shows(small_db, layout):
+    lines = LINE_LAYOUTS[layout]
+    expected = next(i for i, line in enumerate("\n".join(lines).split("\n"), 1) if ",x," in line)
+    for ending in ("\n", "\r\n"):
+        data = (ending.join(lines) + ending).encode()
+        found = [e for e in errors(check(small_db, "missing_reports", data)) if e[1] == "age"]
+        assert found == [(expected, "age", "x", "'x' is not a whole number")], ending
+
+
+def test_a_file_mixing_windows_and_unix_line_ends_reads_as_one(small_db):
+    data = (MR_HEADER + "\r\n" + mr() + "\n" + mr(report_ref="R2", age="x") + "\r\n").encode()
+    report = check(small_db, "missing_reports", data)
+    assert errors(report) == [(3, "age", "x", "'x' is not a whole number")]
+    assert report.rows == 2
+
+
 def test_quoted_values_with_commas_and_doubled_quotes_are_read_as_written(small_db):
     data = csv_file(MR_HEADER, mr(child_ref='"C,1 ""x"""'))
     result = load(small_db, "missing_reports", data)
@@ -552,7 +587,7 @@ def test_quoted_values_with_commas_and_doubled_quotes_are_read_as_written(small_
 
 
 def test_the_list_stops_at_the_limit_and_says_how_many_more_there_are(small_db, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LISTED", 5)
+    monkeypatch.setattr(imports.common, "MAX_LISTED", 5)
     lines = [mr(report_ref=f"R{i}", age="x") for i in range(8)]
     report = check(small_db, "missing_reports", csv_file(MR_HEADER, *lines))
     assert len(report.problems) == 5 and report.errors == 8
@@ -666,10 +701,10 @@ def test_a_failure_half_way_through_the_load_leaves_the_data_as_it_was(small_db,
     load(small_db, "missing_reports", csv_file(MR_HEADER, mr()))
     before = fingerprint(small_db)
 
-    def broken_refresh(con, first, last):
+    def broken_refresh(con, **changes):
         raise RuntimeError("disk full while recomputing figures")
 
-    monkeypatch.setattr(metrics, "refresh", broken_refresh)
+    monkeypatch.setattr(refresh, "after_records", broken_refresh)
     with pytest.raises(RuntimeError, match="disk full"):
         load(small_db, "missing_reports", csv_file(MR_HEADER, mr(report_ref="R2")))
     assert fingerprint(small_db) == before

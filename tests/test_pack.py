@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
+import handmade
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
@@ -46,25 +46,6 @@ def build(path) -> None:
         for district in ("Calderdale", "Kirklees"):
             con.execute("insert into districts values ($d, $f)", {"d": district, "f": FORCE})
         con.execute(
-            "insert into targets values ($m, null, date '2014-01-01', null, 50, null)",
-            {"m": CASELOAD},
-        )
-        for (metric_id, area), periods in VALUES.items():
-            for months, values in zip((Q3, Q2, Q3_2023), periods, strict=True):
-                for month, value in zip(months, values, strict=True):
-                    denominator = 10.0 if metric_id == CASELOAD else 1.0
-                    con.execute(
-                        "insert into metric_values values ($m, $d, $month, $n, $den, $v)",
-                        {
-                            "m": metric_id,
-                            "d": area,
-                            "month": month,
-                            "n": value * denominator,
-                            "den": denominator,
-                            "v": value,
-                        },
-                    )
-        con.execute(
             """
             insert into recommendations values
                 ('WY-CPI14-08', 'West Yorkshire', '2014 child protection inspection',
@@ -73,17 +54,26 @@ def build(path) -> None:
                  'children_detained_overnight')
             """
         )
-        actions.add(
-            con,
-            quarter="2024Q3",
-            text="Why is the Kirklees caseload so high?",
-            owner="Kirklees district commander",
-            metric_id=CASELOAD,
-            district="Kirklees",
-            due_date=dt.date(2024, 11, 1),
-            raised_on=dt.date(2024, 10, 15),
-        )
         store.set_meta(con, as_at="2024-09-30", source="test")
+    handmade.add_targets(path, [(CASELOAD, None, "2014-01-01", None, 50, None)])
+    rows = []
+    for (metric_id, area), periods in VALUES.items():
+        for months, values in zip((Q3, Q2, Q3_2023), periods, strict=True):
+            for month, value in zip(months, values, strict=True):
+                denominator = 10.0 if metric_id == CASELOAD else 1.0
+                rows.append((metric_id, area, month, value * denominator, denominator, value))
+    handmade.add_figures(path, rows=rows)
+    actions.write(
+        path,
+        actions.add,
+        quarter="2024Q3",
+        text="Why is the Kirklees caseload so high?",
+        owner="Kirklees district commander",
+        metric_id=CASELOAD,
+        district="Kirklees",
+        due_date=dt.date(2024, 11, 1),
+        raised_on=dt.date(2024, 10, 15),
+    )
 
 
 @pytest.fixture
@@ -197,8 +187,8 @@ def test_the_same_data_gives_the_same_snapshot_identifier(db):
 
 def test_a_changed_figure_gives_a_different_snapshot_identifier(db, tmp_path):
     changed = tmp_path / "changed.duckdb"
-    shutil.copyfile(db, changed)
-    with store.writer(changed) as con:
+    store.copy_database(db, changed)
+    with store.figures_writer(changed) as con:
         con.execute(
             "update metric_values set value = 97.7 where metric_id = $m and district = "
             "'Kirklees' and month = date '2024-09-01'",
@@ -230,7 +220,7 @@ def test_a_kept_pack_is_rebuilt_exactly_after_the_data_has_changed(db):
     pdf_then = pdf_text(pack.to_pdf(first, with_charts=False))
     pptx_then = pptx_tables(pack.to_pptx(first, with_charts=False))
 
-    with store.writer(db) as con:
+    with store.figures_writer(db) as con:
         con.execute(
             "update metric_values set value = 40, numerator = 40 * denominator "
             "where metric_id = $m and district = 'Kirklees'",
@@ -302,7 +292,7 @@ def test_chart_points_of_withheld_figures_are_left_out(db):
 @pytest.fixture(scope="module")
 def demo_pack(demo_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("pack") / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
+    store.copy_database(demo_db_path, path)
     snapshot, _ = pack.issue(path, "2024Q3", created_by="test", today=dt.date(2025, 1, 10))
     return snapshot, pack.to_pdf(snapshot), pack.to_pptx(snapshot)
 

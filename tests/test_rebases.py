@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -15,7 +14,7 @@ from cli_runner import run
 @pytest.fixture
 def own_demo_path(demo_db_path, tmp_path) -> str:
     path = tmp_path / "own.duckdb"
-    shutil.copy(demo_db_path, path)
+    store.copy_database(demo_db_path, path)
     return str(path)
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -134,7 +133,7 @@ def test_a_bad_change_is_refused_with_a_reason(db, ref, changes, message):
 
 def test_recording_progress_recomputes_the_on_time_metric(demo_db_path, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_path, path)
+    store.copy_database(demo_db_path, path)
     sql = (
         "select value from metric_values where metric_id = 'recommendations_on_time_pct' "
         "and month = date '2025-12-01'"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import handmade
 import pandas as pd
 import pytest
 
@@ -81,11 +82,12 @@ def build_hand_made(path: str) -> None:
     with store.writer(path, fresh=True) as con:
         for district in ("Calderdale", "Kirklees", "Leeds"):
             con.execute("insert into districts values ($d, $f)", {"d": district, "f": FORCE})
-        for metric_id, target in ((CASELOAD, 50.0), (ATTENDED, 95.0)):
-            con.execute(
-                "insert into targets values ($m, null, date '2014-01-01', null, $t, null)",
-                {"m": metric_id, "t": target},
-            )
+        store.set_meta(con, as_at="2024-09-30", source="test")
+    handmade.add_targets(
+        path,
+        [(m, None, "2014-01-01", None, t, None) for m, t in ((CASELOAD, 50.0), (ATTENDED, 95.0))],
+    )
+    with handmade.figures_connection(path) as con:
         for (metric_id, area), periods in VALUES.items():
             for months, values in zip((Q3, Q2, Q3_2023), periods, strict=True):
                 for month, value in zip(months, values, strict=True):
@@ -122,7 +124,6 @@ def build_hand_made(path: str) -> None:
                             "a": assurance,
                         },
                     )
-        store.set_meta(con, as_at="2024-09-30", source="test")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 
 import pandas as pd
 import pytest
@@ -19,7 +18,7 @@ from cli_runner import run
 def own_demo_path(demo_db_path, tmp_path) -> str:
     """A private copy of the demo database that a test may write to."""
     path = tmp_path / "own.duckdb"
-    shutil.copy(demo_db_path, path)
+    store.copy_database(demo_db_path, path)
     return str(path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import handmade
 import pytest
 
 from safeguarding import store, targets
@@ -14,6 +15,17 @@ def figures_db(fresh_db_path):
     """Hand-made figures and targets for two districts of one force."""
     with store.writer(fresh_db_path) as con:
         con.execute("insert into districts values ('North', 'Testshire'), ('South', 'Testshire')")
+    handmade.add_targets(
+        fresh_db_path,
+        [
+            ("misper_return_interview_72h", None, "2014-01-01", "2018-03-31", 80, None),
+            ("misper_return_interview_72h", None, "2018-04-01", None, 90, None),
+            ("misper_return_interview_72h", "South", "2018-04-15", None, 95, "local plan"),
+            ("rso_caseload_per_officer", None, "2014-01-01", None, 50, None),
+            ("pace_transfer_pct", None, "2014-01-01", None, 90, None),
+        ],
+    )
+    with handmade.figures_connection(fresh_db_path) as con:
         con.execute(
             """
             insert into metric_values values
@@ -26,16 +38,6 @@ def figures_db(fresh_db_path):
             ('specialist_investigators_fte', 'North', date '2018-04-01', 9.5, 10, 9.5),
             ('specialist_investigators_fte', 'South', date '2018-04-01', 10, 10, 10),
             ('pace_transfer_pct', 'North', date '2018-04-01', 0, 0, null)
-            """
-        )
-        con.execute(
-            """
-            insert into targets values
-            ('misper_return_interview_72h', null, date '2014-01-01', date '2018-03-31', 80, null),
-            ('misper_return_interview_72h', null, date '2018-04-01', null, 90, null),
-            ('misper_return_interview_72h', 'South', date '2018-04-15', null, 95, 'local plan'),
-            ('rso_caseload_per_officer', null, date '2014-01-01', null, 50, null),
-            ('pace_transfer_pct', null, date '2014-01-01', null, 90, null)
             """
         )
     return store.reader(fresh_db_path)

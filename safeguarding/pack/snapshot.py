@@ -10,10 +10,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from safeguarding import actions, recommendations, store
+from safeguarding import actions, appstore, recommendations, store
 from safeguarding.pack.content import build_content
 from safeguarding.pack.errors import PackError
 from safeguarding.quarters import Period
@@ -114,29 +113,33 @@ def new_snapshot(content: dict[str, Any], *, created_by: str | None = None) -> S
     )
 
 
-def keep(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> Snapshot:
-    """Store a snapshot (inside a store.writer block) unless one with its id is kept already;
-    returns the kept one, so a pack built again from the same figures keeps its first date."""
-    con.execute(
-        """
+def keep(con, snapshot: Snapshot) -> Snapshot:
+    """Store a snapshot in the app-state store (``con``: a records connection or an app-state
+    transaction) unless one with its id is kept already; returns the kept one, so a pack built
+    again from the same figures keeps its first date."""
+    row = {
+        "id": snapshot.snapshot_id,
+        "quarter": snapshot.quarter,
+        "force": snapshot.force,
+        "as_at": snapshot.as_at,
+        "created_at": snapshot.created_at,
+        "created_by": snapshot.created_by,
+        "content": canonical(snapshot.content).decode("utf-8"),
+    }
+    sql = """
         insert or ignore into packs
             (snapshot_id, quarter, force, as_at, created_at, created_by, content)
-        values ($id, $quarter, $force, $as_at, $created_at, $created_by, $content)
-        """,
-        {
-            "id": snapshot.snapshot_id,
-            "quarter": snapshot.quarter,
-            "force": snapshot.force,
-            "as_at": snapshot.as_at,
-            "created_at": snapshot.created_at,
-            "created_by": snapshot.created_by,
-            "content": canonical(snapshot.content).decode("utf-8"),
-        },
-    )
+        values (:id, :quarter, :force, :as_at, :created_at, :created_by, :content)
+    """
+    if isinstance(con, appstore.Session):
+        con.execute(sql, row)
+    else:
+        with appstore.for_connection(con).write() as tx:
+            tx.execute(sql, row)
     return load(con, snapshot.snapshot_id)
 
 
-def find(con: duckdb.DuckDBPyConnection, snapshot_ref: str) -> Snapshot | None:
+def find(con, snapshot_ref: str) -> Snapshot | None:
     """The kept snapshot whose id is or starts with ``snapshot_ref``; None if there is none."""
     ref = snapshot_ref.strip().lower()
     if len(ref) < 6 or any(c not in "0123456789abcdef" for c in ref):
@@ -144,33 +147,31 @@ def find(con: duckdb.DuckDBPyConnection, snapshot_ref: str) -> Snapshot | None:
             f"'{snapshot_ref}' is not a snapshot identifier: give at least the first 6 of its "
             "hexadecimal digits, as printed on the pack."
         )
-    try:
-        rows = con.execute(
+    with appstore.session(con) as tx:
+        rows = tx.rows(
             """
             select snapshot_id, quarter, force, as_at, created_at, created_by, content
-            from packs where starts_with(snapshot_id, $ref)
+            from packs where substr(snapshot_id, 1, :n) = :ref
             """,
-            {"ref": ref},
-        ).fetchall()
-    except duckdb.CatalogException:
-        return None  # a database from before packs were kept
+            {"ref": ref, "n": len(ref)},
+        )
     if len(rows) > 1:
         raise PackError(f"'{snapshot_ref}' matches {len(rows)} packs; give more digits.")
     if not rows:
         return None
-    sid, quarter, force, as_at, created_at, created_by, content = rows[0]
+    row = rows[0]
     return Snapshot(
-        snapshot_id=sid,
-        quarter=quarter,
-        force=force,
-        as_at=as_at.isoformat() if as_at else None,
-        created_at=created_at,
-        created_by=created_by,
-        content=json.loads(content),
+        snapshot_id=row["snapshot_id"],
+        quarter=row["quarter"],
+        force=row["force"],
+        as_at=row["as_at"],
+        created_at=dt.datetime.fromisoformat(row["created_at"]),
+        created_by=row["created_by"],
+        content=json.loads(row["content"]),
     )
 
 
-def load(con: duckdb.DuckDBPyConnection, snapshot_ref: str) -> Snapshot:
+def load(con, snapshot_ref: str) -> Snapshot:
     """The kept snapshot ``snapshot_ref`` (full id or a prefix); PackError if none."""
     found = find(con, snapshot_ref)
     if found is None:
@@ -181,21 +182,20 @@ def load(con: duckdb.DuckDBPyConnection, snapshot_ref: str) -> Snapshot:
     return found
 
 
-def listing(con: duckdb.DuckDBPyConnection, quarter: str | None = None) -> pd.DataFrame:
+def listing(con, quarter: str | None = None) -> pd.DataFrame:
     """Kept packs, newest first: snapshot_id, short_id, quarter, force, as_at, created_at,
     created_by."""
     columns = ["snapshot_id", "quarter", "force", "as_at", "created_at", "created_by"]
-    try:
-        frame = con.execute(
+    with appstore.session(con) as tx:
+        frame = tx.frame(
             f"""
             select {", ".join(columns)} from packs
-            where $quarter is null or quarter = $quarter
+            where :quarter is null or quarter = :quarter
             order by created_at desc, snapshot_id
             """,
             {"quarter": quarter},
-        ).df()
-    except duckdb.CatalogException:
-        frame = pd.DataFrame(columns=columns)
+            timestamps=("as_at", "created_at"),
+        )
     frame.insert(1, "short_id", frame["snapshot_id"].str[:SHORT_ID_LENGTH])
     return frame
 
@@ -219,6 +219,6 @@ def issue(
     existing = find(con, snapshot.snapshot_id)
     if existing is not None:
         return existing, False
-    with store.writer(path) as writer:
-        kept = keep(writer, snapshot)
+    with appstore.open(path).write() as tx:
+        kept = keep(tx, snapshot)
     return kept, kept.created_at == snapshot.created_at and kept.created_by == created_by

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
+import streamlit as st
 
-from safeguarding import registry
+from safeguarding import registry, targets
 from safeguarding.formatting import format_value
-from safeguarding.ui import app
+from safeguarding.ui import app, auth_ui
 from safeguarding.ui.views import DIRECTION_WORDS
 
 METHODS = """
@@ -111,8 +113,144 @@ def target_history() -> pd.DataFrame:
                 for t, m in zip(history["target"], history["metric_id"], strict=True)
             ],
             "Note": history["note"].fillna(""),
+            "Set by": history["set_by"].fillna(""),
         }
     )
+
+
+def target_changes() -> pd.DataFrame:
+    """Every change to the targets, newest first: who, when, why, and what it replaced."""
+    known = registry.metrics()
+    frame = targets.changes(app.con())
+    frame = frame[frame["metric_id"].isin(known)]
+    return pd.DataFrame(
+        {
+            "When": pd.to_datetime(frame["changed_at"]).dt.strftime("%d %B %Y %H:%M"),
+            "Who": frame["changed_by"],
+            "Why": frame["reason"],
+            "Metric": frame["metric_id"].map(lambda m: known[m].title),
+            "Applies to": frame["applies_to"],
+            "From": frame["effective_from"],
+            "To": frame["effective_to"],
+            "Target": [
+                "none (withdrawn)" if pd.isna(t) else format_value(t, known[m])
+                for t, m in zip(frame["target"], frame["metric_id"], strict=True)
+            ],
+            "Replaced": frame["previous"].fillna(""),
+        }
+    )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
+
+def plain(text: str) -> str:
+    """Text from a form or a file, escaped so that st.error shows it as typed, not as Markdown."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+_FLASH = "targets_saved"
+
+
+def settable_metrics() -> list[registry.Metric]:
+    """Metrics a force can set a target for (not neutral ones, not those whose target is a
+    count from the records)."""
+    return [
+        m
+        for m in registry.metrics().values()
+        if m.direction != "neutral" and m.target_source != "denominator"
+    ]
+
+
+def render_target_forms() -> None:
+    """The forms that set targets, for those who may (leadership and data administrators)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(plain(message))
+    scope = auth_ui.current_scope()
+    if not scope.can_admin():
+        return
+    metrics_ = settable_metrics()
+    districts, forces = app.units()
+    areas = [targets.FORCE_WIDE, *districts, *forces]
+    with st.expander("Set or change a target"), st.form("target_form", clear_on_submit=True):
+        titles = {m.id: m.title for m in metrics_}
+        metric_id = st.selectbox(
+            "Metric", list(titles), format_func=titles.__getitem__, key="target_metric"
+        )
+        area = st.selectbox("Applies to", areas, key="target_area")
+        left, right = st.columns(2)
+        start = left.date_input("In force from", format="DD/MM/YYYY", key="target_from")
+        end = right.date_input(
+            "Until (leave empty for no end date)",
+            value=None,
+            format="DD/MM/YYYY",
+            key="target_to",
+        )
+        withdraw = st.checkbox("No target from this date (withdraw it)", key="target_withdraw")
+        value = st.number_input(
+            "Target (a percentage as 0 to 100)", min_value=0.0, value=None, key="target_value"
+        )
+        reason = st.text_area("Why (kept in the history)", key="target_reason")
+        if st.form_submit_button("Save the target", key="target_submit"):
+            metric = registry.get(metric_id)
+            _save_target(
+                scope,
+                metric,
+                area,
+                start,
+                end,
+                None if withdraw else value,
+                reason,
+                withdraw=withdraw,
+            )
+    with st.expander("Import targets from a CSV file"), st.form("target_import"):
+        st.caption(
+            f"Columns: {', '.join(targets.CSV_COLUMNS)} (and optionally note). Every row is "
+            "checked first; if any is wrong nothing is changed."
+        )
+        upload = st.file_uploader("Targets file", type=["csv"], key="target_file")
+        if st.form_submit_button("Import the targets", key="target_import_submit"):
+            if upload is None:
+                st.error("Choose a CSV file first.")
+                return
+            try:
+                applied = targets.import_csv(None, upload.getvalue(), upload.name, by=scope.user_id)
+            except targets.TargetError as exc:
+                st.error("Nothing was changed.")
+                st.code(str(exc), language=None)
+            else:
+                st.session_state[_FLASH] = (
+                    f"Imported {len(applied)} target change(s); every status and assurance "
+                    "now follows them."
+                )
+                st.rerun()
+
+
+def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bool) -> None:
+    if not withdraw and value is None:
+        st.error("Give the target, or tick the box to withdraw it.")
+        return
+    try:
+        change = targets.set_target(
+            None,
+            by=scope.user_id,
+            metric_id=metric.id,
+            district=None if area == targets.FORCE_WIDE else area,
+            effective_from=start,
+            effective_to=end,
+            target=value,
+            reason=reason,
+        )
+    except targets.TargetError as exc:
+        st.error(plain(str(exc)))
+        return
+    what = "withdrawn" if change.target is None else format_value(change.target, metric)
+    st.session_state[_FLASH] = (
+        f"Saved: {metric.title} for {area}, {what} from {start:%d %B %Y}. Every status and "
+        "assurance now follows it."
+    )
+    st.rerun()
 
 
 def sources() -> pd.DataFrame:

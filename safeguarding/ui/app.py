@@ -178,7 +178,10 @@ TABLE_DESCRIPTIONS = {
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _table_sources(version: int) -> pd.DataFrame:
+    from safeguarding.imports.load import register_history
+
     cursor = con()
+    register_history(cursor)  # the import audit is app state
     demo_data = store.meta(cursor).get("source") == "demo"
     latest = {
         row[0]: (row[1], row[2])

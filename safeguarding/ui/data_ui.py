@@ -1,21 +1,26 @@
 """The Data and Data quality pages: loading a file, the contract, the audit, and the queries.
 
 The checks and the load are in safeguarding.imports and safeguarding.quality, which know nothing
-of Streamlit; this module draws them. Who may load a file is decided by the signed-in scope
-(``Scope.can_import``: leadership and data administrators; never demo mode). The records behind a
-data-quality query are record-level data, so they go through the same scope check and access log
-as the records behind a figure.
+of Streamlit; this module draws them. An upload is checked, and imported, in a child process
+(safeguarding.imports.worker), so a large or hostile file cannot stall other users' pages. Who
+may load a file is decided by the signed-in scope (``Scope.can_import``: leadership and data
+administrators; never demo mode), read again from the roles file when Import is pressed. The
+records behind a data-quality query are record-level data, so they go through the same scope
+check and access log as the records behind a figure; the import history shows the values quoted
+in its messages only to roles that may see every record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 import pandas as pd
 import streamlit as st
 
 from safeguarding import access, audit, contract, imports, quality, store
+from safeguarding.imports import worker
 from safeguarding.paths import db_path
 from safeguarding.ui import app, auth_ui
 from safeguarding.ui.safe import md
@@ -34,6 +39,14 @@ NO_IMPORT_ROLE = (
     "Your role ({label}) can see the templates, the contract and the import history, but not "
     "load files. Loading is for leadership and data administrators."
 )
+NO_IMPORT_NOW = (
+    "Nothing was imported: your role no longer allows loading files (the roles file changed "
+    "since this page was drawn)."
+)
+CHECK_FAILED = (
+    "The file could not be checked, and nothing was changed. The details are in the server log."
+)
+HIDDEN_VALUE = "(value hidden)"
 PROBLEM_HEADINGS = {
     "line": "Line",
     "column": "Column",
@@ -81,7 +94,8 @@ def _checked(table: str, name: str, data: bytes, sha: str) -> imports.Report:
     held = st.session_state.get(CHECK_KEY)
     if held and held[0] == key:
         return held[1]
-    report = imports.check(db_path(), table, data, name)
+    with st.spinner(f"Checking {name} against the stored data..."):
+        report = worker.check(db_path(), table, data, name)
     st.session_state[CHECK_KEY] = (key, report)
     return report
 
@@ -117,7 +131,12 @@ def render_load_section() -> None:
             st.success(md(done["text"]))
             return
         st.error(md(done["text"]))
-    report = _checked(table, upload.name, data, sha)
+    try:
+        report = _checked(table, upload.name, data, sha)
+    except worker.WorkerError as exc:
+        _LOG.error("Check of %s against %s failed: %s", upload.name, table, exc)
+        st.error(CHECK_FAILED)
+        return
     if not report.ok:
         st.error(md(report.summary()))
     elif report.queries:
@@ -141,14 +160,32 @@ def render_load_section() -> None:
             type="primary",
             key="data_import_go",
             on_click=_import,
-            args=(table, upload.name, data, scope),
+            args=(table, upload.name, data),
         )
 
 
-def _import(table: str, name: str, data: bytes, scope: access.Scope) -> None:
-    key = (table, hashlib.sha256(data).hexdigest())
+def _scope_at_click() -> access.Scope | None:
+    """The scope as the roles file says now: a callback runs before the page's gate, so the
+    scope stored when the button was drawn may be out of date (a role removed meanwhile)."""
+    drawn = auth_ui.current_scope()
+    if access.DEMO in drawn.roles or not st.user.get("is_logged_in", False):
+        return drawn
     try:
-        result = imports.import_file(db_path(), table, data, name, by=scope.user_id)
+        return access.load_roles().scope_for(dict(st.user.to_dict()))
+    except access.RolesConfigError:
+        _LOG.exception("Access configuration error at an import")
+        return None
+
+
+def _import(table: str, name: str, data: bytes) -> None:
+    key = (table, hashlib.sha256(data).hexdigest())
+    scope = _scope_at_click()
+    if scope is None or not scope.can_import():
+        st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": NO_IMPORT_NOW}
+        st.session_state.pop(CHECK_KEY, None)
+        return
+    try:
+        result = worker.import_file(db_path(), table, data, name, by=scope.user_id)
     except Exception:  # not the file's fault; the writer has left the data untouched
         _LOG.exception("Import of %s into %s failed", name, table)
         st.session_state[DONE_KEY] = {
@@ -208,9 +245,30 @@ def _history(version: int) -> pd.DataFrame:
     return imports.history(app.con())
 
 
-def history_frame() -> pd.DataFrame:
+# A value quoted in a problem's words ends at a quote followed by a space, a comma, a bracket, a
+# colon or the end: an apostrophe inside a value (O'Brien) does not end it.
+_QUOTED = re.compile(r"'.*?'(?=[\s,):;]|$)")
+
+
+def without_values(message: str) -> str:
+    """An audit message with the record values it quotes hidden, leaving where (file, line,
+    column) and what rule was broken, in its words."""
+    if not isinstance(message, str):
+        return message
+    return _QUOTED.sub(HIDDEN_VALUE, message)
+
+
+def sees_record_values(scope: access.Scope) -> bool:
+    """The audit's messages quote a file's first bad value, from any district: only roles that
+    may see every district's records see them."""
+    return bool(scope.roles & {access.LEADERSHIP, access.DEMO})
+
+
+def history_frame(scope: access.Scope | None = None) -> pd.DataFrame:
     frame = _history(app.data_version()).copy()
     frame["sha256"] = frame["sha256"].str[:12]
+    if scope is not None and not sees_record_values(scope):
+        frame["message"] = frame["message"].map(without_values)
     return frame.rename(
         columns={
             "import_id": "Import",
@@ -230,11 +288,17 @@ def history_frame() -> pd.DataFrame:
 
 def render_history_section() -> None:
     st.header("Import history")
-    frame = history_frame()
+    scope = auth_ui.current_scope()
+    frame = history_frame(scope)
     if frame.empty:
         st.info("No file has been imported into this database yet.")
         return
     st.dataframe(frame, hide_index=True, width="stretch", key="data_history")
+    if not sees_record_values(scope):
+        st.caption(
+            "Values from the files are hidden in the details: your role does not cover every "
+            "district's records. The line, column and rule are shown."
+        )
 
 
 # --- the data-quality page ----------------------------------------------------------------------

@@ -4,8 +4,8 @@
 Everyone sees the register, because a chart whose limits were recalculated must say so and why.
 Only ``Scope.can_admin`` may write to it. The check runs in every script run, including the one
 that handles a submit (without it the forms are not drawn, so cannot submit). Each write is one
-``store.writer`` (safeguarding.rebases.record), which recomputes every signal, so the charts,
-scorecard and packs change together.
+app-state transaction then a refresh of the rebased series (safeguarding.rebases.record), so the
+charts, scorecard and packs change together.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *,
             else:
                 _saved(
                     f"Recorded: the limits for {md(district)} are recalculated from "
-                    f"{month_label(month)}, and every signal has been recomputed."
+                    f"{month_label(month)}, and its signals have been recomputed."
                 )
 
 

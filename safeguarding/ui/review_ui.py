@@ -3,8 +3,8 @@ exceptions, the action log and its forms, the recommendations tracker, and the b
 
 The decisions (tiers, carry-forward, overdue, snapshots) are in safeguarding.review, .actions,
 .recommendations and .pack; this module draws them. Forms are shown only to roles that may
-record the review (``Scope.can_edit_review``); every write is one short ``store.writer``
-transaction, after which the page reruns on the new data.
+record the review (``Scope.can_edit_review``); every write is one short app-state transaction
+(safeguarding.appstore), after which the page reruns on the new data.
 """
 
 from __future__ import annotations

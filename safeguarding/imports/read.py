@@ -1,0 +1,634 @@
+"""Reading a file into a grid of text: CSV through DuckDB's own reader, Excel sheet by sheet.
+
+Both end in the temp view or table ``_imp_grid``: one row per record that is not blank, with
+``_line`` (the line where the record starts, counting the header as line 1 as a spreadsheet
+does), ``_values`` (how many values the record holds) and ``c0`` .. ``c<n-1>`` (the values as
+written, unquoted, not yet trimmed). Problems with the file's structure (encoding, quoting, the
+number of values, an over-long line) come back as ``_FileProblem``\\ s with their line.
+
+CSV is parsed by DuckDB's ``read_csv`` (every column as text, strict RFC 4180 quoting, faulty
+records kept in a rejects table). DuckDB numbers a rejected record's line by the line breaks
+outside quotes and drops blank lines from its output, so the physical line of every record is
+rebuilt from three small lists: the blank lines (found while the bytes are checked for UTF-8),
+the records whose quoted values hold line breaks, and the rejected records. Records that are
+none of these (nearly all) take their line from their position in the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from safeguarding.contract import Column, TableContract
+from safeguarding.imports.common import _SPACE, _excerpt, _FileProblem, _lit
+
+CHUNK = 8 << 20  # bytes read at a time while checking a file
+MAX_LINE_BYTES = 1 << 20  # a record longer than this is refused before its values are read
+MAX_STEPS_INLINE = 200  # line-number steps written into the SQL; more are joined
+_BLANK = re.compile(rb"\n\r?(?=\n)")
+_NOT_BLANK = re.compile(r"[^ \t,\r\n]")
+_WHITESPACE = b" \t\r\n\xef\xbb\xbf"
+_NOT_PLAIN = re.compile(rb"[^\t\n\r\x20-\x7e]")
+
+
+def _unquote(value: str) -> str:
+    value = value.strip(_SPACE)
+    if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+        value = value[1:-1].replace('""', '"').strip(_SPACE)
+    return value
+
+
+@contextlib.contextmanager
+def as_file(data: bytes | os.PathLike[str] | str) -> Iterator[Path]:
+    """A path to the file's bytes: the path itself, or a temp file holding bytes given in memory,
+    so DuckDB reads from disk and nothing holds a second copy of a large file."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        yield Path(data)
+        return
+    handle = tempfile.NamedTemporaryFile(prefix="import-", suffix=".upload", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            handle.write(data)
+        yield Path(handle.name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+
+
+def file_head(path: Path, size: int = 8) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_empty(path: Path) -> bool:
+    """True when the file holds nothing but white space (and perhaps a byte order mark)."""
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            if block.strip(_WHITESPACE):
+                return False
+    return True
+
+
+@dataclass
+class _Scan:
+    """What one pass over a CSV's bytes found: its encoding problem, blank lines, first record."""
+
+    problem: _FileProblem | None = None
+    blank_lines: list[int] = field(default_factory=list)
+    first_record: str = ""
+    mixed_line_ends: bool = False  # both CRLF and a bare LF or CR: DuckDB's strict mode refuses
+    quotes: bool = False  # any quote mark: only then can a value span lines
+    plain: bool = True  # printable ASCII, tab and line breaks only: no refused character
+
+
+def _encoding_problem(block: bytes, exc: UnicodeDecodeError, lines_before: int) -> _FileProblem:
+    line = lines_before + block.count(b"\n", 0, exc.start) + 1
+    start = block.rfind(b"\n", 0, exc.start) + 1
+    end = block.find(b"\n", exc.start)
+    shown = block[start : end if end >= 0 else len(block)].decode("utf-8", errors="replace")
+    return _FileProblem(
+        line,
+        "",
+        _excerpt(shown.rstrip("\r")),
+        "encoding",
+        f"is not UTF-8 text (the byte 0x{block[exc.start]:02X} cannot be read). Save the file as "
+        "CSV UTF-8 and try again.",
+    )
+
+
+def _scan_csv(path: Path) -> _Scan:
+    """Check the bytes are UTF-8 without NUL, note the blank lines and keep the first record.
+
+    Read in blocks that end at a line break, so a line is never split between two blocks; each
+    block is decoded (C speed) and searched for blank lines with one regular expression.
+    """
+    scan = _Scan()
+    nul_line = None
+    seen_crlf = seen_lf = False
+    lines_before = 0
+    head: list[str] = []
+    with open(path, "rb") as handle:
+        rest = b""
+        while True:
+            chunk = handle.read(CHUNK)
+            block = rest + chunk
+            if chunk:
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = block
+                    continue
+                block, rest = block[:cut], block[cut:]
+            else:
+                rest = b""
+            if not block:
+                break
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                scan.problem = _encoding_problem(block, exc, lines_before)
+                return scan
+            if not scan.quotes and b'"' in block:
+                scan.quotes = True
+            bom = 3 if lines_before == 0 and block.startswith(b"\xef\xbb\xbf") else 0
+            if scan.plain and _NOT_PLAIN.search(block, bom):
+                scan.plain = False
+            crlf = block.count(b"\r\n")
+            if (crlf and block.count(b"\n") > crlf) or block.count(b"\r") > crlf:
+                scan.mixed_line_ends = True
+            elif crlf:
+                seen_crlf = True
+            else:
+                seen_lf = True
+            if nul_line is None and "\x00" in text:
+                nul_line = lines_before + text.count("\n", 0, text.index("\x00")) + 1
+            if lines_before == 0 and text.startswith("\ufeff"):
+                text = text[1:]
+                block = block[3:]
+            if sum(len(h) for h in head) < MAX_LINE_BYTES:
+                head.append(text[:MAX_LINE_BYTES])
+            counted, at = 0, 0
+            for match in _BLANK.finditer(b"\n" + block):
+                counted += block.count(b"\n", at, match.start())
+                at = match.start()
+                scan.blank_lines.append(lines_before + counted + 1)
+            lines_before += block.count(b"\n")
+            if not chunk:
+                break
+    scan.mixed_line_ends = scan.mixed_line_ends or (seen_crlf and seen_lf)
+    if nul_line is not None:
+        scan.problem = _FileProblem(
+            nul_line, "", "", "encoding", "contains a NUL character, so this is not a text file"
+        )
+        return scan
+    scan.first_record = _first_record("".join(head))
+    return scan
+
+
+@contextlib.contextmanager
+def _one_line_end(path: Path) -> Iterator[Path]:
+    """A copy of the file with every line ending as LF (CRLF, and a lone CR, become LF), as a
+    file saved by one program would be. A CRLF inside a quoted value becomes LF too."""
+    handle = tempfile.NamedTemporaryFile(prefix="import-", suffix=".csv", delete=False)  # noqa: SIM115
+    try:
+        with handle, open(path, "rb") as source:
+            rest = b""
+            while chunk := source.read(CHUNK):
+                block = rest + chunk
+                # keep a final CR back: its LF may start the next chunk
+                block, rest = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")
+                handle.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+            handle.write(rest.replace(b"\r", b"\n"))
+        yield Path(handle.name)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+
+
+def _first_record(text: str) -> str:
+    """The first line that holds a value, with the lines its quoted values run on to."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _NOT_BLANK.search(line):
+            record = [line]
+            while sum(part.count('"') for part in record) % 2 and i + len(record) < len(lines):
+                record.append(lines[i + len(record)])
+            return "\n".join(record)
+    return ""
+
+
+def _width(record: str) -> int:
+    """How many values the header holds, as a lenient CSV parser reads it."""
+    try:
+        return max(1, len(next(csv.reader(io.StringIO(record)), [""])))
+    except csv.Error:
+        return max(1, record.count(",") + 1)
+
+
+def _rejects_sql(path: Path, width: int) -> str:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    return f"""
+        select * from read_csv({_lit(str(path))}, header = false, auto_detect = false,
+            delim = ',', quote = '"', escape = '"', columns = {columns},
+            strict_mode = true, store_rejects = true, rejects_table = '_imp_rejects',
+            rejects_scan = '_imp_reject_scans', max_line_size = {MAX_LINE_BYTES},
+            rejects_line_size_limit = 4096)
+    """
+
+
+def _line_of(text: str) -> str:
+    """A rejected record's text as the report shows it (DuckDB keeps the break before it)."""
+    return text.lstrip("\r\n").rstrip("\r\n")
+
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path
+) -> tuple[int, list[_FileProblem], _FileProblem | None, bool]:
+    """Read a CSV file into the view _imp_grid; (width, problems per record, file problem, plain).
+
+    ``width`` is the number of values the header holds; records with another number of values,
+    broken quoting or an over-long line are reported as problems on their line. ``plain`` is
+    True when the file holds only printable ASCII, tabs and line breaks, so no value can hold a
+    refused character and the check for them can be skipped.
+    """
+    scan = _scan_csv(path)
+    if scan.problem:
+        return 0, [], scan.problem, False
+    if scan.mixed_line_ends:
+        with _one_line_end(path) as normalised:
+            return read_csv(con, normalised)
+    width = _width(scan.first_record)
+    for name in ("_imp_rejects", "_imp_reject_scans", "_imp_read"):
+        con.execute(f"drop table if exists temp.{name}")
+    # row_number() over () runs as a streaming window, in the file's order.
+    con.execute(
+        "create temp table _imp_read as "
+        f"select row_number() over () - 1 as _k, * from ({_rejects_sql(path, width)})"
+    )
+    values = " || ".join(f"coalesce(c{i}, '')" for i in range(width))
+    spanning = (
+        {}
+        if not scan.quotes
+        else dict(
+            con.execute(
+                f"""select _k, len({values}) - len(replace({values}, chr(10), ''))
+                from _imp_read where contains({values}, chr(10))"""
+            ).fetchall()
+        )
+    )
+    rejected = con.execute(
+        """
+        -- DuckDB reports one error per missing or surplus value; the fewest found of the
+        -- missing, or the most of the surplus, is how many values the record holds.
+        select line, list(distinct error_type),
+               coalesce(min(found) filter (error_type = 'MISSING COLUMNS'), max(found)),
+               first(csv_line)
+        from (select *, try_cast(regexp_extract(error_message, 'Found: ([0-9]+)', 1) as integer)
+                        as found from _imp_rejects)
+        group by line order by line
+        """
+    ).fetchall()
+    # With one column DuckDB returns a blank line as a row (an empty value); with more it skips it.
+    blank_lines = scan.blank_lines if width > 1 else []
+    segments, reject_lines = _line_segments(blank_lines, spanning, rejected)
+    # Several steps may start at one record (a blank line after a spanning record): the last
+    # holds the count for it.
+    steps = sorted(dict(segments).items())
+    fields = ", ".join(f"r.c{i}" for i in range(width))
+    blank = " and ".join(f"trim(coalesce(r.c{i}, ''), {_lit(_SPACE)}) = ''" for i in range(width))
+    if len(steps) <= MAX_STEPS_INLINE:
+        # Nearly every file: a few steps, written into the expression (no join to repeat).
+        cases = " ".join(f"when r._k >= {k} then {add}" for k, add in reversed(steps))
+        line = f"r._k + 1 + case {cases} else 0 end"
+        source = "_imp_read r"
+    else:
+        # Many blank lines or spanning values: join each record to its step once.
+        con.execute("create or replace temp table _imp_segments (k bigint, add_lines bigint)")
+        con.executemany("insert into _imp_segments values (?, ?)", steps)
+        con.execute(
+            "create or replace temp table _imp_lines as select r._k, r._k + 1 + s.add_lines as "
+            "_line from _imp_read r asof join _imp_segments s on r._k >= s.k"
+        )
+        line = "l._line"
+        source = "_imp_read r join _imp_lines l using (_k)"
+    con.execute(
+        f"""
+        create or replace temp view _imp_grid as
+        select {line} as _line, {width} as _values, {fields}
+        from {source}
+        where not ({blank})
+        """
+    )
+    problems = []
+    for (_, kinds, found, text), physical in zip(rejected, reject_lines, strict=True):
+        shown = _line_of(text or "")
+        if not _NOT_BLANK.search(shown) and kinds != ["LINE SIZE OVER MAXIMUM"]:
+            continue  # a line of spaces or commas only: blank, as in a spreadsheet
+        problems.append(_reject_problem(physical, kinds, found, shown, width))
+    return width, problems, None, scan.plain
+
+
+def _reject_problem(line: int, kinds: list, found, shown: str, width: int) -> _FileProblem:
+    if "LINE SIZE OVER MAXIMUM" in kinds:
+        return _FileProblem(
+            line,
+            "",
+            _excerpt(shown),
+            "line_too_long",
+            f"is longer than {MAX_LINE_BYTES:,} bytes, far longer than any record of this table "
+            "(is a value missing its closing quote?)",
+        )
+    if "UNQUOTED VALUE" in kinds and shown.count('"') % 2:
+        return _FileProblem(
+            line,
+            "",
+            "",
+            "quotes",
+            'has a quoted value that is never closed (a " without its closing ")',
+        )
+    if "UNQUOTED VALUE" in kinds:
+        return _FileProblem(
+            line,
+            "",
+            _excerpt(shown),
+            "quotes",
+            "has a quote mark in the wrong place: a quoted value must be followed by a comma or "
+            "the end of the line",
+        )
+    found = found or 0
+    return _FileProblem(
+        line,
+        "",
+        _excerpt(shown),
+        "field_count",
+        f"has {found} value{'' if found == 1 else 's'}, but the header has {width} columns",
+    )
+
+
+def _line_segments(
+    blank_lines: list[int], spanning: dict[int, int], rejected: list[tuple]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Where each record starts, as steps: record k (in file order, from 0) of those DuckDB read
+    starts on line k + 1 + add for the last step (k_from, add) with k_from <= k.
+
+    DuckDB's line of a record counts one line per record and per blank line; its physical line
+    adds the line breaks inside quoted values before it. Walk the three lists in file order,
+    keeping both counts: ``skipped`` (blank lines and rejected records before, which take a line
+    but are not in the grid) and ``inside`` (line breaks inside quoted values before).
+    Also returns the physical line of each rejected record, in the order given.
+    """
+    blanks = sorted(blank_lines)
+    spans = sorted(spanning.items())
+    segments: list[tuple[int, int]] = [(0, 0)]
+    reject_lines: list[int] = []
+    skipped = inside = 0
+    b = s = r = 0
+    covered_to = 0  # the last physical line inside a record already placed
+    while True:
+        next_span = spans[s][0] + 1 + skipped if s < len(spans) else None
+        next_reject = rejected[r][0] if r < len(rejected) else None
+        while b < len(blanks) and blanks[b] <= covered_to:
+            b += 1  # an empty line inside a quoted value, not a blank line
+        next_blank = blanks[b] - inside if b < len(blanks) else None
+        candidates = [c for c in (next_blank, next_reject, next_span) if c is not None]
+        if not candidates:
+            break
+        first = min(candidates)
+        if next_blank == first:
+            skipped += 1
+            b += 1
+            segments.append((first - skipped, skipped + inside))
+        elif next_reject == first:
+            text = rejected[r][3] or ""
+            start = first + inside
+            reject_lines.append(start)
+            breaks = _line_of(text).count("\n")
+            covered_to = max(covered_to, start + breaks)
+            skipped += 1
+            inside += breaks
+            r += 1
+            segments.append((first - skipped, skipped + inside))
+        else:
+            k, breaks = spans[s]
+            start = first + inside
+            covered_to = max(covered_to, start + breaks)
+            inside += breaks
+            s += 1
+            segments.append((k + 1, skipped + inside))
+    return segments, reject_lines
+
+
+def _cell_text(value, column: Column | None) -> str:
+    """An Excel cell as the text a CSV would hold (dates in ISO form, true/false)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if column is not None and column.kind == "date" and value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+# Limits checked from the workbook's zip directory and sheet headers before a cell is read. A
+# .xlsx is a zip of XML; the XML of a real extract inflates 5-20 times. A few MB that claim to
+# inflate a thousandfold, or a sheet that declares millions of rows, would hold the server for
+# minutes (a "zip bomb"), so they are refused at once.
+MAX_XLSX_INFLATED = 1 << 30  # bytes, all parts of the workbook together once inflated
+MAX_XLSX_RATIO = 100  # inflated / compressed size of any part larger than MAX_XLSX_SMALL_PART
+MAX_XLSX_SMALL_PART = 10 << 20  # parts below this inflate as they like (shared strings, styles)
+MAX_XLSX_ROWS = 500_000  # rows in a sheet; load more from CSV
+MAX_XLSX_COLUMNS = 100  # no table has more than a dozen
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_XLSX_BATCH = 50_000
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _refuse_xlsx(message: str) -> _FileProblem:
+    return _FileProblem(None, "", "", "xlsx_limit", message)
+
+
+def xlsx_limits(path: Path) -> _FileProblem | None:
+    """Refuse a workbook whose declared sizes exceed the limits, reading only its directory and
+    the first bytes of each sheet (its <dimension> element). None if within them, or if the file
+    is not a zip at all (the workbook reader then says what is wrong in its own words)."""
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    with book:
+        parts = book.infolist()
+        inflated = sum(p.file_size for p in parts)
+        if inflated > MAX_XLSX_INFLATED:
+            return _refuse_xlsx(
+                f"is a workbook that would inflate to {inflated / 1e6:,.0f} MB when opened (the "
+                f"limit is {MAX_XLSX_INFLATED / 1e6:,.0f} MB), so it was not read. Save the table "
+                "as CSV UTF-8, or split it."
+            )
+        for part in parts:
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > MAX_XLSX_SMALL_PART and ratio > MAX_XLSX_RATIO:
+                return _refuse_xlsx(
+                    f"is a workbook whose part {part.filename} would inflate {ratio:,.0f} times, "
+                    f"to {part.file_size / 1e6:,.0f} MB (a spreadsheet inflates at most about "
+                    f"{MAX_XLSX_RATIO} times), so it was not read. Save the table as CSV UTF-8."
+                )
+        for part in parts:
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            with book.open(part) as sheet:
+                head = sheet.read(4096)  # the dimension comes first, before any cell
+            found = _DIMENSION.search(head)
+            if not found:
+                continue
+            last_col, last_row = found.group(3) or found.group(1), found.group(4) or found.group(2)
+            rows = int(last_row or 0)
+            columns = _column_number((last_col or b"A").decode("ascii"))
+            if rows > MAX_XLSX_ROWS or columns > MAX_XLSX_COLUMNS:
+                return _refuse_xlsx(
+                    f"is a workbook whose sheet declares {rows:,} rows and {columns:,} columns "
+                    f"(the limit is {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS} columns), so it "
+                    "was not read. Save the table as CSV UTF-8 to load more rows."
+                )
+    return None
+
+
+def read_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, table: TableContract
+) -> tuple[int, _FileProblem | None, list[tuple[int, int, str]]]:
+    """The sheet named after the table (else the first) into the view _imp_grid; (width,
+    problem, formulas). The spreadsheet row is the line; rows are padded to the header's width.
+
+    ``formulas`` lists the cells (line, position, formula) holding a formula whose result Excel
+    did not save: openpyxl reads such a cell as empty, which must not pass for a value. The
+    sheet is streamed (read-only mode) twice in step, for the saved values and for the
+    formulas, and written to DuckDB in batches, so memory stays bounded whatever its size.
+    """
+    import openpyxl  # only needed for Excel files
+
+    limit = xlsx_limits(path)
+    if limit:
+        return 0, limit, []
+    try:
+        # File objects, not the path: openpyxl judges a path by its extension.
+        values_book = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115
+        formula_book = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=False)  # noqa: SIM115
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        reason = str(exc).strip() or type(exc).__name__
+        return (
+            0,
+            _FileProblem(
+                None,
+                "",
+                "",
+                "not_xlsx",
+                f"is not a readable Excel workbook (.xlsx): {reason}. Save it from Excel as "
+                ".xlsx or CSV UTF-8.",
+            ),
+            [],
+        )
+    con.execute("drop table if exists temp._imp_xlsx_grid")
+    width = 0
+    formulas: list[tuple[int, int, str]] = []
+    try:
+        name = table.name if table.name in values_book.sheetnames else None
+        sheets = [b[name] if name else b.worksheets[0] for b in (values_book, formula_book)]
+        by_name = {c.name: c for c in table.columns}
+        header: list[Column | None] = []
+        batch: list[tuple[int, list[str]]] = []
+        rows = zip(
+            sheets[0].iter_rows(min_row=1, values_only=True),
+            sheets[1].iter_rows(min_row=1, values_only=True),
+            strict=False,
+        )
+        for number, (values, written) in enumerate(rows, start=1):
+            if number > MAX_XLSX_ROWS:
+                return (
+                    0,
+                    _refuse_xlsx(
+                        f"has more than {MAX_XLSX_ROWS:,} rows, so it was not read further. "
+                        "Save the table as CSV UTF-8 to load more rows."
+                    ),
+                    [],
+                )
+            if number == 1:
+                names = [_cell_text(v, None).strip().casefold() for v in values]
+                header = [by_name.get(n) for n in names]
+            cells = [
+                _cell_text(v, header[i] if i < len(header) else None) for i, v in enumerate(values)
+            ]
+            for i, (value, formula) in enumerate(zip(values, written, strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    formulas.append((number, i, formula))
+            while cells and cells[-1] == "":
+                cells.pop()  # Excel pads rows to the widest row with empty cells
+            if number == 1:
+                width = max(1, len(cells))
+            if any(c.strip(_SPACE) for c in cells) or any(f[0] == number for f in formulas[-1:]):
+                batch.append((number, cells))
+            if len(batch) >= _XLSX_BATCH:
+                _xlsx_batch(con, batch, width)
+                batch = []
+        width = max(width, 1)
+        if batch:
+            _xlsx_batch(con, batch, width)
+        elif not _xlsx_grid_exists(con):
+            columns = ", ".join(f"c{i} varchar" for i in range(width))
+            con.execute(
+                f"create temp table _imp_xlsx_grid (_line bigint, _values bigint, {columns})"
+            )
+    except Exception as exc:  # a damaged sheet inside a valid zip
+        return (
+            0,
+            _FileProblem(
+                None, "", "", "not_xlsx", f"is not a readable Excel workbook (.xlsx): {exc}."
+            ),
+            [],
+        )
+    finally:
+        values_book.close()
+        formula_book.close()
+    con.execute("create or replace temp view _imp_grid as select * from _imp_xlsx_grid")
+    return max(width, 1), None, formulas
+
+
+def _xlsx_grid_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    query = "select count(*) from duckdb_tables() where table_name = '_imp_xlsx_grid' and temporary"
+    return con.execute(query).fetchone()[0] > 0
+
+
+def _xlsx_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[int, list[str]]], width: int):
+    frame = pd.DataFrame(
+        {"_line": [n for n, _ in batch], "_values": [max(len(c), width) for _, c in batch]}
+    )
+    for i in range(width):
+        frame[f"c{i}"] = pd.array([c[i] if i < len(c) else "" for _, c in batch], dtype="str")
+    con.register("_imp_xlsx", frame)
+    try:
+        if _xlsx_grid_exists(con):
+            con.execute("insert into _imp_xlsx_grid select * from _imp_xlsx")
+        else:
+            con.execute("create temp table _imp_xlsx_grid as select * from _imp_xlsx")
+    finally:
+        con.unregister("_imp_xlsx")
+
+
+def is_xlsx(head: bytes, file_name: str) -> bool:
+    return file_name.lower().endswith(".xlsx") or head.startswith(b"PK\x03\x04")
+
+
+def read_path(path: str | os.PathLike[str]) -> tuple[str, bytes]:
+    """A file's name and bytes (OSError for one that cannot be read)."""
+    target = Path(path)
+    return target.name, target.read_bytes()

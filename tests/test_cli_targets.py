@@ -1,0 +1,151 @@
+"""The targets commands, the refresh command, and `demo --force` keeping what people wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from safeguarding import actions, store, targets
+
+from cli_runner import run
+
+METRIC = "misper_return_interview_72h"
+
+
+@pytest.fixture
+def db(demo_db_path, tmp_path) -> str:
+    return str(store.copy_database(demo_db_path, tmp_path / "demo.duckdb"))
+
+
+def leeds_december(db: str) -> pd.Series:
+    frame = targets.figures(store.reader(db), metric_id=METRIC, districts=["Leeds"])
+    return frame[frame["month"] == pd.Timestamp("2025-12-01")].iloc[0]
+
+
+def test_a_target_set_from_the_command_line_changes_the_status_and_is_in_the_history(capsys, db):
+    code, out, err = run(
+        capsys, "targets", "set", METRIC, "99.5", "--district", "Leeds", "--from", "2025-07-01",
+        "--reason", "Stretch target for Leeds", "--by", "Chief Constable", "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "99.5 from 2025-07-01" in out
+    row = leeds_december(db)
+    assert (row["target"], row["status"]) == (99.5, "not_met")
+    signal = (
+        store.reader(db)
+        .execute(
+            "select target from metric_signals where metric_id = $m and district = 'Leeds' "
+            "and month = date '2025-12-01'",
+            {"m": METRIC},
+        )
+        .fetchone()[0]
+    )
+    assert signal == 99.5  # assurance is worked out against the new target too
+    code, out, _ = run(
+        capsys, "targets", "history", "--metric", METRIC, "--db", db, "--format", "csv"
+    )
+    latest = out.splitlines()[1]
+    assert (
+        "Chief Constable" in latest and "Stretch target for Leeds" in latest and "Leeds" in latest
+    )
+
+
+def test_withdrawing_a_target_leaves_no_target_from_that_date(capsys, db):
+    code, _, err = run(
+        capsys, "targets", "withdraw", METRIC, "--from", "2025-01-01", "--reason", "Under review",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert leeds_december(db)["status"] == "no_target"
+    earlier = targets.figures(store.reader(db), metric_id=METRIC, districts=["Leeds"])
+    assert earlier[earlier["month"] == pd.Timestamp("2024-12-01")].iloc[0]["target"] == 90.0
+
+
+def test_a_targets_file_with_a_bad_row_names_file_line_and_column_and_changes_nothing(
+    capsys, db, tmp_path
+):
+    before = targets.current(store.reader(db))
+    bad = tmp_path / "targets.csv"
+    bad.write_text(
+        "metric_id,district,effective_from,effective_to,target,reason\n"
+        f"{METRIC},,2025-01-01,,93,Plan\n"
+        f"{METRIC},Atlantis,2025-01-01,,93,Plan\n"
+        f"{METRIC},,2025-13-01,,93,Plan\n"
+        f"{METRIC},,2025-01-01,,lots,Plan\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "targets", "import", str(bad), "--db", db)
+    assert code == 2
+    assert "targets.csv, line 3: 'Atlantis' is not a district or force" in err
+    assert "targets.csv, line 4, column effective_from: '2025-13-01' is not a date" in err
+    assert "targets.csv, line 5, column target: 'lots' is not a number" in err
+    assert targets.current(store.reader(db)).equals(before)
+
+
+def test_a_good_targets_file_applies_every_row(capsys, db, tmp_path):
+    logged = len(targets.changes(store.reader(db)))
+    good = tmp_path / "targets.csv"
+    good.write_text(
+        "metric_id,district,effective_from,effective_to,target,reason\n"
+        f"{METRIC},Leeds,2025-01-01,2025-12-31,80,Leeds plan\n"
+        "rso_caseload_per_officer,,2025-06-01,,45,Lower caseload standard\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "targets", "import", str(good), "--db", db, "--by", "PCC office")
+    assert code == 0, err
+    assert "Saved 2 target change(s)" in out
+    assert leeds_december(db)["target"] == 80.0
+    assert len(targets.changes(store.reader(db))) == logged + 2
+    who = set(targets.changes(store.reader(db)).head(2)["changed_by"])
+    assert who == {"PCC office"}
+
+
+def test_a_target_that_comes_from_the_records_is_refused_with_the_reason(capsys, db):
+    code, _, err = run(
+        capsys, "targets", "set", "specialist_investigators_fte", "10", "--from", "2025-01-01",
+        "--reason", "x", "--db", db,
+    )  # fmt: skip
+    assert code == 2 and "number of funded posts" in err
+
+
+def test_demo_force_keeps_what_people_wrote_unless_asked_and_says_so(capsys, tmp_path):
+    path = str(tmp_path / "demo.duckdb")
+    assert run(capsys, "demo", "--db", path, "--to", "2015-03")[0] == 0
+    actions.write(path, actions.add, quarter="2015Q1", text="Keep me", owner="Chair")
+    targets.set_target(
+        path, by="Chief", metric_id=METRIC, effective_from=dt.date(2015, 1, 1), target=70.0,
+        reason="Kept",
+    )  # fmt: skip
+    code, out, _ = run(capsys, "demo", "--db", path, "--to", "2015-03", "--force")
+    assert code == 0
+    assert "Keeping what people wrote (1 actions" in out
+    assert "--drop-app-state" in out
+    assert list(actions.listing(store.reader(path))["text"]) == ["Keep me"]
+    assert 70.0 in set(targets.current(store.reader(path))["target"])
+
+    code, out, _ = run(
+        capsys, "demo", "--db", path, "--to", "2015-03", "--force", "--drop-app-state"
+    )
+    assert code == 0
+    assert "Removing what people wrote" in out and "1 actions" in out
+    assert actions.listing(store.reader(path)).empty
+    assert 70.0 not in set(targets.current(store.reader(path))["target"])  # seeds again
+    assert 90.0 in set(targets.current(store.reader(path))["target"])
+
+
+def test_refresh_rebuilds_the_same_figures(capsys, db):
+    before = store.reader(db).execute("select * from metric_signals order by all").df()
+    code, out, err = run(capsys, "refresh", "--db", db)
+    assert code == 0, err
+    after = store.reader(db).execute("select * from metric_signals order by all").df()
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_percentage_target_above_100_is_refused(capsys, db):
+    code, _, err = run(
+        capsys, "targets", "set", METRIC, "150", "--from", "2025-01-01", "--reason", "x",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 2 and "its target must be 0 to 100" in err

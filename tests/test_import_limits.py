@@ -1,0 +1,323 @@
+"""Import limits: implausible dates, over-long values, control and bidi characters, formulas
+without a saved result, workbooks that would inflate past the limits, and the child process
+that checks an upload away from the dashboard's own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from safeguarding import contract, imports, store
+from safeguarding.imports import read, worker
+
+TODAY = dt.date(2026, 1, 15)
+HEADER = contract.template_csv("missing_reports").strip()
+VALUES = {
+    "report_ref": "R1",
+    "child_ref": "C1",
+    "district": "Leeds",
+    "age": "14",
+    "risk_grade": "medium",
+    "reported_at": "2025-06-01 10:00",
+    "attended_at": "2025-06-01 10:30",
+    "supervisor_review_at": "2025-06-01 12:00",
+    "found_at": "",
+    "return_interview_at": "",
+}
+
+
+def row(**changes: str) -> str:
+    return ",".join({**VALUES, **changes}.values())
+
+
+def csv_file(*lines: str) -> bytes:
+    return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+@pytest.fixture
+def small_db(tmp_path) -> str:
+    path = tmp_path / "limits.duckdb"
+    with store.writer(path, fresh=True) as con:
+        con.execute("insert into districts values ('Leeds', 'West Yorkshire')")
+    return str(path)
+
+
+def check(db: str, data: bytes, name: str = "extract.csv", table: str = "missing_reports"):
+    return imports.check(db, table, data, name, today=TODAY)
+
+
+def problems(report, severity: str = "error") -> list[tuple]:
+    rows = report.problems[report.problems["severity"] == severity]
+    return [
+        (None if r.line is pd.NA else int(r.line), r.column, r.value, r.rule, r.message)
+        for r in rows.itertuples()
+    ]
+
+
+# --- dates before the earliest plausible date ---------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["1066-10-14 10:00", "01/01/0001 00:00", "1999-12-31 23:59"])
+def test_a_date_before_the_earliest_plausible_one_is_an_error_on_its_line(small_db, written):
+    report = check(
+        small_db,
+        csv_file(
+            row(),
+            row(report_ref="R2", reported_at=written, attended_at="", supervisor_review_at=""),
+        ),
+    )
+    assert problems(report) == [
+        (
+            3,
+            "reported_at",
+            written,
+            "too_early",
+            f"'{written}' is before 2000-01-01, the earliest plausible date for reported_at: "
+            "check the year",
+        )
+    ]
+
+
+def test_the_earliest_date_is_set_per_column_in_the_contract(small_db):
+    assert contract.get("missing_reports").column("reported_at").earliest == dt.date(2000, 1, 1)
+    managed_from = contract.get("offenders").column("managed_from")
+    assert managed_from.earliest == contract.EARLIEST_DATES[("offenders", "managed_from")]
+    header = contract.template_csv("offenders").strip()
+    data = "\n".join([header, "O1,Leeds,low,1998-05-01,", "O2,Leeds,low,1900-01-01,"]) + "\n"
+    report = check(small_db, data.encode(), table="offenders")
+    assert [(p[0], p[1], p[3]) for p in problems(report)] == [(3, "managed_from", "too_early")]
+
+
+# --- lengths ------------------------------------------------------------------------------------
+
+
+def test_a_value_longer_than_its_column_allows_is_refused_with_its_length(small_db):
+    long = "C" * 300
+    report = check(small_db, csv_file(row(child_ref=long)))
+    assert problems(report) == [
+        (
+            2,
+            "child_ref",
+            "C" * 77 + "...",
+            "too_long",
+            "is 300 characters long, but this column holds at most 64",
+        )
+    ]
+
+
+def test_a_ten_megabyte_value_is_refused_without_being_read(small_db):
+    report = check(small_db, csv_file(row(), row(report_ref="R2", child_ref="x" * 10_000_000)))
+    ((line, column, _, rule, message),) = problems(report)
+    assert (line, column, rule) == (3, "", "line_too_long")
+    assert message.startswith("is longer than 1,048,576 bytes")
+    assert len(report.problems.iloc[0]["value"]) <= 80
+
+
+# --- control and bidi characters ----------------------------------------------------------------
+
+CHARACTERS = {
+    "escape": ("\x1b", "U+001B"),
+    "bell": ("\x07", "U+0007"),
+    "right-to-left override": ("\u202e", "U+202E"),
+    "zero-width space": ("\u200b", "U+200B"),
+    "left-to-right isolate": ("\u2066", "U+2066"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHARACTERS))
+def test_a_control_or_bidi_character_is_refused_with_its_position(small_db, name):
+    character, code = CHARACTERS[name]
+    report = check(small_db, csv_file(row(), row(report_ref="R2", child_ref=f"CH{character}9")))
+    assert problems(report) == [
+        (
+            3,
+            "child_ref",
+            "CH\ufffd9",
+            "control_character",
+            f"contains an invisible or control character ({code}) at character 3: remove it "
+            "(such characters can hide or reorder text on screen)",
+        )
+    ]
+
+
+def test_a_control_character_in_a_number_is_reported_as_such_not_as_a_bad_number(small_db):
+    report = check(small_db, csv_file(row(age="1\u200b4")))
+    assert [(p[1], p[3]) for p in problems(report)] == [("age", "control_character")]
+
+
+def test_tabs_and_line_breaks_inside_a_quoted_value_are_not_control_characters(small_db):
+    report = check(small_db, csv_file(row(child_ref='"C\t1\nsecond line"')))
+    assert report.ok, report.problems
+
+
+# --- formulas without a saved result ------------------------------------------------------------
+
+
+def workbook(*rows: list) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "missing_reports"
+    sheet.append(HEADER.split(","))
+    for r in rows:
+        sheet.append(r)
+    buffer = io.BytesIO()
+    book.save(buffer)  # openpyxl saves formulas without a calculated result
+    return buffer.getvalue()
+
+
+GOOD_CELLS = [
+    "R1",
+    "C1",
+    "Leeds",
+    14,
+    "medium",
+    dt.datetime(2025, 6, 1, 10),
+    None,
+    None,
+    None,
+    None,
+]
+
+
+def test_a_formula_without_a_saved_result_is_an_error_in_a_required_column(small_db):
+    cells = list(GOOD_CELLS)
+    cells[1] = '=CONCAT("C", "1")'
+    report = check(small_db, workbook(cells), "june.xlsx")
+    assert problems(report) == [
+        (
+            2,
+            "child_ref",
+            '=CONCAT("C", "1")',
+            "formula_no_value",
+            'is a formula (=CONCAT("C", "1")) whose result the workbook does not hold, so the '
+            "required value is missing: open it in Excel, let it calculate, save it and load it "
+            "again",
+        )
+    ]
+
+
+def test_a_formula_without_a_saved_result_is_a_query_in_an_optional_column(small_db):
+    cells = list(GOOD_CELLS)
+    cells[6] = "=F2+1/24"
+    report = check(small_db, workbook(cells), "june.xlsx")
+    assert report.ok
+    assert [(p[0], p[1], p[3]) for p in problems(report, "query")] == [
+        (2, "attended_at", "formula_no_value")
+    ]
+    assert "so it loads as empty" in problems(report, "query")[0][4]
+
+
+# --- workbooks past the limits ------------------------------------------------------------------
+
+
+def _refuse_to_open(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook was opened although its declared size is refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+
+
+def test_a_workbook_that_would_inflate_a_thousandfold_is_refused_before_it_is_read(
+    small_db, monkeypatch
+):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        with bomb.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b"<worksheet><sheetData>")
+            line = b'<row><c t="inlineStr"><is><t>R</t></is></c></row>' * 2000
+            for _ in range(300):  # about 30 MB of XML, a few tens of kB once deflated
+                sheet.write(line)
+            sheet.write(b"</sheetData></worksheet>")
+    data = buffer.getvalue()
+    assert len(data) < 1_000_000
+    _refuse_to_open(monkeypatch)
+    report = check(small_db, data, "bomb.xlsx")
+    ((line_, column, value, rule, message),) = problems(report)
+    assert (line_, rule) == (None, "xlsx_limit")
+    assert re.fullmatch(
+        r"is a workbook whose part xl/worksheets/sheet1\.xml would inflate [\d,]+ times, to "
+        r"\d+ MB \(a spreadsheet inflates at most about 100 times\), so it was not read\. Save "
+        r"the table as CSV UTF-8\.",
+        message,
+    ), message
+
+
+def _with_dimension(data: bytes, ref: str | None) -> bytes:
+    """The workbook with its sheet's <dimension> set to ``ref`` (or removed)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                replacement = f'<dimension ref="{ref}"/>'.encode() if ref else b""
+                content = re.sub(rb"<dimension[^>]*/>", replacement, content)
+            book.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_sheet_declaring_thirty_million_rows_is_refused_before_it_is_read(small_db, monkeypatch):
+    data = _with_dimension(workbook(GOOD_CELLS), "A1:J30000000")
+    _refuse_to_open(monkeypatch)
+    assert problems(check(small_db, data, "big.xlsx")) == [
+        (
+            None,
+            "",
+            "",
+            "xlsx_limit",
+            "is a workbook whose sheet declares 30,000,000 rows and 10 columns (the limit is "
+            "500,000 rows and 100 columns), so it was not read. Save the table as CSV UTF-8 to "
+            "load more rows.",
+        )
+    ]
+
+
+def test_a_sheet_that_hides_its_size_stops_being_read_at_the_row_limit(small_db, monkeypatch):
+    monkeypatch.setattr(read, "MAX_XLSX_ROWS", 5)
+    rows = [[f"R{i}", *GOOD_CELLS[1:]] for i in range(10)]
+    report = check(small_db, _with_dimension(workbook(*rows), None), "big.xlsx")
+    assert [(p[3], p[4]) for p in problems(report)] == [
+        (
+            "xlsx_limit",
+            "has more than 5 rows, so it was not read further. Save the table as CSV UTF-8 to "
+            "load more rows.",
+        )
+    ]
+
+
+def test_a_workbook_within_the_limits_still_loads(small_db):
+    result = imports.import_file(
+        small_db, "missing_reports", workbook(GOOD_CELLS), "june.xlsx", today=TODAY
+    )
+    assert (result.outcome, result.inserted) == ("loaded", 1)
+
+
+# --- the child process --------------------------------------------------------------------------
+
+
+def test_a_check_in_the_child_process_gives_the_same_report(small_db):
+    data = csv_file(row(), row(report_ref="R2", age="x"))
+    direct = imports.check(small_db, "missing_reports", data, "june.csv")
+    child = worker.check(small_db, "missing_reports", data, "june.csv")
+    assert child.summary() == direct.summary()
+    assert child.problems.equals(direct.problems)
+
+
+def test_an_import_in_the_child_process_loads_all_or_nothing(small_db):
+    result = worker.import_file(small_db, "missing_reports", csv_file(row()), "june.csv", by="t")
+    assert (result.outcome, result.inserted) == ("loaded", 1)
+    stored = store.reader(small_db).execute("select report_ref from missing_reports").fetchall()
+    assert stored == [("R1",)]
+
+
+def test_a_child_that_runs_past_its_time_is_stopped_with_words(small_db, monkeypatch):
+    monkeypatch.setattr(worker, "CHECK_SECONDS", 0.01)
+    with pytest.raises(worker.WorkerError, match="took longer than 0 seconds and was stopped"):
+        worker.check(small_db, "missing_reports", csv_file(row()), "june.csv")
