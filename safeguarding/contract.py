@@ -315,10 +315,12 @@ MAX_REFERENCE_LENGTH = 64  # every *_ref column, and a district's name
 # (ESC, BEL, ...), DEL, and the invisible formatting characters that hide or reorder text on
 # screen: bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the
 # marks U+200E, U+200F, U+061C) and zero-width characters (U+200B-U+200D, U+2060, U+FEFF,
-# U+180E). As an RE2 character class (DuckDB's regular expressions).
+# U+180E); and U+FFFD, the mark of a character that could not be read (a carriage return on
+# its own, in a file that mixes line ends, is read as one). As an RE2 character class (DuckDB's
+# regular expressions).
 REFUSED_CHARACTERS = (
     r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
-    r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}]"
+    r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}\x{FFFD}]"
 )
 
 # References between record tables that the schema does not enforce (records may arrive in

@@ -41,6 +41,7 @@ MAX_STEPS_INLINE = 200  # line-number steps written into the SQL; more are joine
 _BLANK = re.compile(rb"\n\r?(?=\n)")
 _NOT_BLANK = re.compile(r"[^ \t,\r\n]")
 _WHITESPACE = b" \t\r\n\xef\xbb\xbf"
+_LONE_CR = "\ufffd".encode()
 _NOT_PLAIN = re.compile(rb"[^\t\n\r\x20-\x7e]")
 
 
@@ -187,8 +188,10 @@ def _scan_csv(path: Path) -> _Scan:
 
 @contextlib.contextmanager
 def _one_line_end(path: Path) -> Iterator[Path]:
-    """A copy of the file with every line ending as LF (CRLF, and a lone CR, become LF), as a
-    file saved by one program would be. A CRLF inside a quoted value becomes LF too."""
+    """A copy of the file with every line ending as LF, as a file saved by one program would be
+    (a CRLF inside a quoted value becomes LF too). A CR on its own ends no line, as in a
+    spreadsheet, but DuckDB's strict reader refuses it: it becomes U+FFFD, which the checks
+    refuse with its position, rather than vanish or split a record."""
     handle = tempfile.NamedTemporaryFile(prefix="import-", suffix=".csv", delete=False)  # noqa: SIM115
     try:
         with handle, open(path, "rb") as source:
@@ -197,8 +200,8 @@ def _one_line_end(path: Path) -> Iterator[Path]:
                 block = rest + chunk
                 # keep a final CR back: its LF may start the next chunk
                 block, rest = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")
-                handle.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
-            handle.write(rest.replace(b"\r", b"\n"))
+                handle.write(block.replace(b"\r\n", b"\n").replace(b"\r", _LONE_CR))
+            handle.write(rest.replace(b"\r", _LONE_CR))
         yield Path(handle.name)
     finally:
         with contextlib.suppress(OSError):
