@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import registry, signals
+from safeguarding import registry, signals, sql
 
 FRAME_COLUMNS = ["district", "month", "numerator", "denominator", "value"]
 
@@ -196,7 +196,7 @@ def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.da
             params,
         )
     signals.refresh(con)
-    return con.execute("select count(*) from metric_values").fetchone()[0]
+    return sql.scalar(con, "select count(*) from metric_values")
 
 
 def frame(

@@ -31,7 +31,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, metrics, registry, signals, spc, targets
+from safeguarding import appstore, metrics, registry, signals, spc, sql, targets
 
 RECOMMENDATIONS = "recommendations"
 
@@ -273,7 +273,8 @@ def after_records(
 
 
 def _values_period(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    return con.execute("select min(month), max(month) from figures.main.metric_values").fetchone()
+    first, last = sql.one(con, "select min(month), max(month) from figures.main.metric_values")
+    return first, last
 
 
 def _set_period(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:

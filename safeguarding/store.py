@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 
+from safeguarding import sql
 from safeguarding.paths import SCHEMA_FILE, db_path
 
 
@@ -323,7 +324,7 @@ def _empty_figures(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def staged_figures_had_figures(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) > 0 from figures.metric_values").fetchone()[0])
+    return bool(sql.scalar(con, "select count(*) > 0 from figures.metric_values"))
 
 
 def _generation(con: duckdb.DuckDBPyConnection, catalog: str, key: str) -> str | None:
@@ -573,9 +574,9 @@ def reader(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnect
             _readers[live] = current
         cursor = current[1].cursor()
     cursor.execute("use live")
-    has_figures = cursor.execute(
-        "select count(*) from duckdb_databases() where database_name = 'figures'"
-    ).fetchone()[0]
+    has_figures = sql.scalar(
+        cursor, "select count(*) from duckdb_databases() where database_name = 'figures'"
+    )
     if has_figures:
         cursor.execute(SEARCH_PATH)
     return cursor
@@ -600,9 +601,7 @@ def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def _has_live(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(
-        con.execute(
-            "select count(*) from duckdb_databases() where database_name = 'live'"
-        ).fetchone()[0]
+        sql.scalar(con, "select count(*) from duckdb_databases() where database_name = 'live'")
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, contract, metrics, store
+from safeguarding import appstore, contract, metrics, sql, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
 from safeguarding.imports.read import as_file, sha256_of
@@ -50,19 +50,20 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: TableContract) -> tuple[int, 
             select {", ".join(f"s.{_q(c)}" for c in table.column_names)}
             from _imp_typed s join {name} t on {join} where {differs}"""
     )
-    updated = con.execute("select count(*) from _imp_changed").fetchone()[0]
-    total = con.execute("select count(*) from _imp_typed").fetchone()[0]
+    updated = sql.scalar(con, "select count(*) from _imp_changed")
+    total = sql.scalar(con, "select count(*) from _imp_typed")
     if updated and others:
         sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in others)
         con.execute(f"update {name} as t set {sets} from _imp_changed s where {join}")
     con.execute("drop table if exists temp._imp_changed")
     # New records go straight from the staged rows into the table: no copy of them in between
     # (a million new rows would otherwise be held three times at once).
-    (inserted,) = con.execute(
+    (inserted,) = sql.one(
+        con,
         f"""insert into {name} ({cols})
             select {cols} from _imp_typed s
-            where not exists (select 1 from {name} t where {join})"""
-    ).fetchone()
+            where not exists (select 1 from {name} t where {join})""",
+    )
     return inserted, updated, total - inserted - updated
 
 
@@ -82,17 +83,15 @@ def _period(
         expr = f"cast({_q(c.name)} as date)"
         return f"last_day({expr})" if c.month_start else expr
 
-    newest = con.execute(
-        f"select max(greatest({', '.join(as_date(c) for c in dated)})) from _imp_typed"
-    ).fetchone()[0]
+    newest = sql.scalar(
+        con, f"select max(greatest({', '.join(as_date(c) for c in dated)})) from _imp_typed"
+    )
     if newest is None:
         return None, None, None
     newest = min(newest, today)
     activity = ACTIVITY_DATE.get(table.name)
     if activity:
-        oldest = con.execute(
-            f"select min(cast({_q(activity)} as date)) from _imp_typed"
-        ).fetchone()[0]
+        oldest = sql.scalar(con, f"select min(cast({_q(activity)} as date)) from _imp_typed")
         first = metrics.first_of_month(min(oldest, newest))
     else:
         first = None  # stock: its old start dates say nothing about the period to report
@@ -132,11 +131,12 @@ def _first_touched(con: duckdb.DuckDBPyConnection, table: TableContract) -> dt.d
         return f"least({', '.join(parts)})" if len(parts) > 1 else parts[0]
 
     join = " and ".join(f"t.{_q(k)} = s.{_q(k)}" for k in table.key)
-    incoming = con.execute(f"select min({earliest('s')}) from _imp_typed as s").fetchone()[0]
-    stored = con.execute(
+    incoming = sql.scalar(con, f"select min({earliest('s')}) from _imp_typed as s")
+    stored = sql.scalar(
+        con,
         f"select min({earliest('t')}) from {_q(table.name)} as t "
-        f"semi join _imp_typed as s on {join}"
-    ).fetchone()[0]
+        f"semi join _imp_typed as s on {join}",
+    )
     found = min(filter(None, [incoming, stored]), default=None)
     return metrics.first_of_month(found) if found else None
 
@@ -300,7 +300,7 @@ def export_csv(con: duckdb.DuckDBPyConnection, table: str, out: str | os.PathLik
         f"copy (select {cols} from {_q(table)} order by {order}) to '{target}' "
         "(format csv, header true, delimiter ',', quote '\"')"
     )
-    return con.execute(f"select count(*) from {_q(table)}").fetchone()[0]
+    return sql.scalar(con, f"select count(*) from {_q(table)}")
 
 
 AUDIT_COLUMNS = [

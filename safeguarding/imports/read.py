@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from safeguarding import sql
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import _SPACE, _excerpt, _FileProblem, _lit
 
@@ -608,7 +609,7 @@ def read_xlsx(
 
 def _xlsx_grid_exists(con: duckdb.DuckDBPyConnection) -> bool:
     query = "select count(*) from duckdb_tables() where table_name = '_imp_xlsx_grid' and temporary"
-    return con.execute(query).fetchone()[0] > 0
+    return sql.scalar(con, query) > 0
 
 
 def _xlsx_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[int, list[str]]], width: int):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from safeguarding import contract, quality, store
+from safeguarding import contract, quality, sql, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports import common
 from safeguarding.imports.common import (
@@ -397,11 +397,12 @@ def _stage(
         counts = dict(
             con.execute("select severity, count(*) from _imp_problems group by 1").fetchall()
         )
-        lines_with_errors = con.execute(
+        lines_with_errors = sql.scalar(
+            con,
             """select count(distinct line) from _imp_problems
                where severity = 'error' and line is not null and not list_contains($whole, rule)""",
             {"whole": list(FILE_RULES)},
-        ).fetchone()[0]
+        )
         listed = con.execute(
             """
             select $file as file, line, "column", value, severity, rule, message
@@ -454,6 +455,7 @@ def _stage(
         file_problems += record_problems
 
     fields = ", ".join(f"c{i}" for i in range(width))
+    # No row at all is possible here (a file of blank lines): first is then None.
     first = con.execute(
         f"select _line, [{fields}] from _imp_grid order by _line limit 1"
     ).fetchone()
@@ -474,9 +476,9 @@ def _stage(
     if header_problems:
         return report()
 
-    (grid_rows,) = con.execute(
-        "select count(*) from _imp_grid where _line > $h", {"h": header_line}
-    ).fetchone()
+    (grid_rows,) = sql.one(
+        con, "select count(*) from _imp_grid where _line > $h", {"h": header_line}
+    )
     rows = grid_rows + sum(1 for p in file_problems if p.value)
     if rows == 0 and not file_problems:
         return whole("header_only", "has a header but no records below it")

@@ -404,7 +404,7 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
             "Status",
             list(actions.STATUSES),
             index=list(actions.STATUSES).index(current.status),
-            format_func=actions.STATUS_WORDS.get,
+            format_func=lambda status: actions.STATUS_WORDS[status],
             help="Closing needs a response saying what was done.",
             key=f"{key}_status_{chosen}",
         )
@@ -528,7 +528,7 @@ def recommendation_form(row: dict, *, key: str) -> None:
             "Status",
             list(recommendations.STATUSES),
             index=list(recommendations.STATUSES).index(row["status"]),
-            format_func=recommendations.STATUS_WORDS.get,
+            format_func=lambda status: recommendations.STATUS_WORDS[status],
             key=f"{key}_status",
         )
         evidence = st.text_area(
