@@ -163,7 +163,7 @@ def test_the_role_is_checked_again_when_import_is_pressed(env):
         ROLES.replace('"admin@force.example" = { role = "data_admin" }', ""), encoding="utf-8"
     )
     at.button(key="data_import_go").click().run()
-    assert data_ui.NO_IMPORT_NOW in [e.value for e in at.error]
+    assert data_ui.NO_IMPORT_NOW in [shown(e.value) for e in at.error]
     assert imports.history(store.reader(env["db"])).empty
     stored = store.reader(env["db"]).execute(
         "select count(*) from missing_reports where report_ref = 'NEW-1'"
