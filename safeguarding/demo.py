@@ -660,7 +660,7 @@ def build(
 
     force_no = {f: i for i, f in enumerate(dict.fromkeys(s.force for s in specs), start=1)}
     report = progress or (lambda done, total, what: None)
-    steps = len(force_no) + 1  # every force, then the metrics and their SPC signals
+    steps = len(force_no) + 1  # every force, then the figures (computed as the write closes)
     for force, number in force_no.items():
         # One force's districts at a time, appended table by table: few large appends are much
         # cheaper than many small ones, and memory holds one force's records, not every force's.
@@ -711,7 +711,7 @@ def build(
         default_force=WEST_YORKSHIRE,
     )
     # The figures are computed by store.writer when this write ends (safeguarding.refresh).
-    report(steps, steps, "records written; figures next")
+    report(steps, steps, "records written; computing figures")
     counts = {
         t: sql.scalar(con, f"select count(*) from {t}")
         for t in (*RECORD_TABLES, "districts", "peer_groups", "recommendations")
