@@ -169,9 +169,9 @@ def bench(db: Path, *, repeat: int, slow_repeat: int, n_readers: int) -> dict:
             slow_repeat,
         )
         try:
-            from safeguarding import targets
+            from safeguarding import target_setting
 
-            set_target = targets.set_target
+            set_target = target_setting.set_target
         except (ImportError, AttributeError):
             out["change_target"] = None  # nothing could write a target before
         else:

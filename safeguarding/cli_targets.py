@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from safeguarding import appstore, refresh, store, targets
+from safeguarding import appstore, refresh, store, target_setting, targets
 from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
 
 
@@ -53,7 +53,7 @@ def _apply(args, changes: list[targets.Change]) -> list[targets.Change]:
     reader(args)  # a clear message if there is no database
     started = time.perf_counter()
     try:
-        applied = targets.set_targets(args.db, changes, by=_by(args))
+        applied = target_setting.set_targets(args.db, changes, by=_by(args))
     except targets.TargetError as exc:
         raise CommandError(str(exc)) from None
     seconds = time.perf_counter() - started
@@ -84,7 +84,7 @@ def cmd_targets_import(args) -> None:
     if not path.exists():
         raise CommandError(f"No file at {path}.")
     reader(args)
-    areas = targets._areas(appstore.open(args.db).database)
+    areas = target_setting.areas(appstore.open(args.db).database)
     try:
         changes = targets.read_csv(path.read_bytes(), path.name, areas)
     except targets.TargetError as exc:

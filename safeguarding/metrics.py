@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import registry, signals, sql
+from safeguarding import registry, sql
 
 FRAME_COLUMNS = ["district", "month", "numerator", "denominator", "value"]
 
@@ -183,11 +183,9 @@ def compute_frame(
 
 
 def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.date) -> int:
-    """Recompute every metric into metric_values, then their SPC signals into metric_signals.
-
-    Call inside the write that changed the data (records, targets or rebases), so the figures
-    and their signals always change together.
-    """
+    """Recompute every metric into metric_values. Their SPC signals are ``signals.refresh``'s:
+    ``safeguarding.refresh`` runs both in the write that changed the data, so figures and
+    signals always change together."""
     con.execute("delete from metric_values")
     params = {"from_month": first_of_month(from_month), "to_month": first_of_month(to_month)}
     for metric in registry.metrics().values():
@@ -195,7 +193,6 @@ def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.da
             f"insert into metric_values select '{metric.id}', * from ({frame_sql(metric.id)})",
             params,
         )
-    signals.refresh(con)
     return sql.scalar(con, "select count(*) from metric_values")
 
 

@@ -4,7 +4,7 @@ Making Data Count recalculates limits only after a sustained, explained change (
 new service) and never to make a chart look better. So a rebase is a row in ``rebases`` with the
 month the new period starts, the reason, who agreed it and when. The register lives in the
 app-state store; recording a rebase commits it there, then recomputes the one series it is about
-in the figures file (``refresh.after_app_state``), so every page, pack and export changes
+in the figures file (``store.refresh_figures``), so every page, pack and export changes
 together and nothing copies the records.
 """
 
@@ -16,7 +16,7 @@ import os
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, refresh, registry, store
+from safeguarding import appstore, registry, store
 from safeguarding.appstore import Session
 from safeguarding.formatting import month_label
 
@@ -132,10 +132,10 @@ def record(path: str | os.PathLike[str] | None, **fields) -> None:
     """Add a rebase, then recompute its one series: readers see the old signals or the new."""
     with appstore.open(path).write() as tx:
         add(tx, **fields)
-    refresh.after_app_state(path)
+    store.refresh_figures(path)
 
 
 def withdraw(path: str | os.PathLike[str] | None, **fields) -> None:
     with appstore.open(path).write() as tx:
         remove(tx, **fields)
-    refresh.after_app_state(path)
+    store.refresh_figures(path)

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, frames, refresh, registry, store, targets
+from safeguarding import appstore, frames, registry, store, targets
 from safeguarding.appstore import Session
 from safeguarding.formatting import format_value, month_label
 from safeguarding.review import day_label
@@ -246,7 +246,7 @@ def save(path: str | os.PathLike[str] | None, ref: str, **changes: Any) -> dict[
     """``update`` in its own short app-state write, then the figures that depend on it."""
     with appstore.open(path).write() as tx:
         saved = update(tx, ref, **changes)
-    refresh.after_app_state(path)
+    store.refresh_figures(path)
     return saved
 
 

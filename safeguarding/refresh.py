@@ -217,6 +217,7 @@ def after_records(
     known = registry.metrics()
     if tables is None and not reuse_values:
         metrics.refresh(con, first, last)
+        signals.refresh(con)
         _set_period(con, first, last)
         return {"metrics": len(known), "series": -1}
 
@@ -367,12 +368,3 @@ def _retarget(
         )
     finally:
         con.unregister("retargeted")
-
-
-def after_app_state(path=None) -> dict[str, int]:
-    """Refresh the figures after a change of app state (rebase, target, recommendation progress):
-    one copy of the figures file, never of the records."""
-    from safeguarding import store
-
-    with store.figures_writer(path) as con:
-        return after_records(con, tables=set())

@@ -355,6 +355,15 @@ def _figures_match(live: Path, figures: Path) -> bool:
         con.close()
 
 
+def refresh_figures(path: str | os.PathLike[str] | None = None) -> dict[str, int]:
+    """Bring the figures up to date after a change of app state (a rebase, a target,
+    recommendation progress): one copy of the figures file, never of the records."""
+    from safeguarding import refresh
+
+    with figures_writer(path) as con:
+        return refresh.after_records(con, tables=set())
+
+
 @contextlib.contextmanager
 def figures_writer(
     path: str | os.PathLike[str] | None = None,

@@ -8,7 +8,8 @@ applies to that month.
 Targets are the force's to set (leadership, from the page, the CLI or a CSV import): they live in
 the app-state store, every change dated and kept with who made it and why (``target_changes``).
 A change is one app-state transaction, then the figures file's mirror of the targets and the
-changed metric's targets and assurance are refreshed (``refresh.after_app_state``); the records
+changed metric's targets and assurance are refreshed (``store.refresh_figures``, called by
+``safeguarding.target_setting``, which sets them); the records
 are never copied. Statuses are worked out when read, from the mirror, so they follow at once.
 """
 
@@ -18,7 +19,6 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,17 +163,6 @@ CURRENT_COLUMNS = [
     "set_at",
 ]
 FORCE_WIDE = "All districts and the force"
-
-
-def _areas(database) -> list[str]:
-    from safeguarding import store
-
-    rows = (
-        store.reader(database)
-        .execute("select district, force from districts order by force, district")
-        .fetchall()
-    )
-    return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
 
 
 @dataclass(frozen=True)
@@ -328,33 +317,6 @@ def _insert(tx: Session, row: dict[str, Any]) -> None:
     )
 
 
-def set_targets(
-    path: str | os.PathLike[str] | None, changes: list[Change], *, by: str
-) -> list[Change]:
-    """Check and apply changes in one transaction (all or none), then refresh the figures' targets
-    and assurance. Returns the changes as applied."""
-    by = (by or "").strip()
-    if not by:
-        raise TargetError("Say who is changing the target.")
-    app = appstore.open(path)
-    areas = _areas(app.database)
-    checked = [check(c, areas) for c in changes]
-    with app.write() as tx:
-        for change in checked:
-            apply(tx, change, by=by)
-    from safeguarding import refresh
-
-    refresh.after_app_state(path)
-    return checked
-
-
-def set_target(path: str | os.PathLike[str] | None, *, by: str, **fields: Any) -> Change:
-    """Set one target (see :class:`Change` for the fields)."""
-    fields.setdefault("effective_to", None)
-    fields.setdefault("district", None)
-    return set_targets(path, [Change(**fields)], by=by)[0]
-
-
 CSV_COLUMNS = ("metric_id", "district", "effective_from", "effective_to", "target", "reason")
 
 
@@ -426,15 +388,6 @@ def _date(text: str | None, where: str, column: str, *, required: bool) -> dt.da
         raise TargetError(
             f"{where}, column {column}: '{value}' is not a date (YYYY-MM-DD)."
         ) from None
-
-
-def import_csv(
-    path: str | os.PathLike[str] | None, data: bytes, file_name: str, *, by: str
-) -> list[Change]:
-    """Validate a targets CSV and apply every row in one transaction (or none, with the
-    problems)."""
-    app = appstore.open(path)
-    return set_targets(path, read_csv(data, file_name, _areas(app.database)), by=by)
 
 
 def current(con, metric_id: str | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from safeguarding import actions, store, targets
+from safeguarding import actions, store, target_setting, targets
 
 from cli_runner import run
 
@@ -114,7 +114,7 @@ def test_demo_force_keeps_what_people_wrote_unless_asked_and_says_so(capsys, tmp
     path = str(tmp_path / "demo.duckdb")
     assert run(capsys, "demo", "--db", path, "--to", "2015-03")[0] == 0
     actions.write(path, actions.add, quarter="2015Q1", text="Keep me", owner="Chair")
-    targets.set_target(
+    target_setting.set_target(
         path, by="Chief", metric_id=METRIC, effective_from=dt.date(2015, 1, 1), target=70.0,
         reason="Kept",
     )  # fmt: skip

@@ -14,7 +14,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from safeguarding import actions, appstore, audit, imports, metrics, pack, rebases, store, targets
+from safeguarding import (
+    actions,
+    appstore,
+    audit,
+    imports,
+    metrics,
+    pack,
+    rebases,
+    signals,
+    store,
+    targets,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 JAN, MAR = dt.date(2024, 1, 1), dt.date(2024, 3, 1)
@@ -52,7 +63,8 @@ def build_old_database(path: Path) -> None:
         "timestamp '2024-04-10 10:00', 'PCC office', $content)",
         {"id": SNAPSHOT, "content": '{"quarter": "2024Q1", "force": "Testshire"}'},
     )
-    metrics.refresh(con, JAN, MAR)  # the figures, as the older code kept them
+    metrics.refresh(con, JAN, MAR)  # the figures and signals, as the older code kept them
+    signals.refresh(con)
     con.close()
     log = duckdb.connect(str(path.with_suffix(".audit.duckdb")))
     log.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import handmade
 import pandas as pd
 import pytest
 from scipy import stats
@@ -269,7 +270,7 @@ def test_position_on_the_funnel_is_the_exact_binomial_test_and_says_too_few_forc
 
 
 def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forces, capsys):
-    with store.writer(three_forces) as con:
+    with handmade.figures_connection(three_forces) as con:
         for row in ATTENDED.itertuples():
             con.execute(
                 "insert into metric_values values ($m, $f, $month, $n, $d, $v)",
@@ -288,6 +289,7 @@ def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forc
             " 90, 1, false, 'improvement_high', 'inconsistent')",
             {"month": MONTH},
         )
+    with store.writer(three_forces) as con:
         peers.replace(con, pd.DataFrame({"force": ["Force A"] * 2, "peer": FORCES[1:]}))
     table = peers.signal_and_position(store.reader(three_forces), "Force A", Period.month(MONTH))
     row = table.set_index("metric_id").loc["misper_high_risk_attended_60m"]
@@ -384,7 +386,7 @@ def test_a_median_has_no_funnel_plot():
 def test_a_quarter_pools_each_forces_months_before_comparing(three_forces):
     # Force A: 9/10, 1/10, 10/10 in Q1 2024 -> 20/30 = 66.7%; Force B: 5/10 each month -> 50%.
     months = [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
-    with store.writer(three_forces) as con:
+    with handmade.figures_connection(three_forces) as con:
         for force, counts in (("Force A", (9, 1, 10)), ("Force B", (5, 5, 5))):
             for month, n in zip(months, counts, strict=True):
                 con.execute(

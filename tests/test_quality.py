@@ -129,7 +129,7 @@ def test_queries_apply_to_the_demo_data_too(demo_db):
 
 
 def test_a_demo_database_says_its_tables_are_demo_data(demo_db):
-    loaded = quality.last_loaded(demo_db)
+    loaded = imports.last_loaded(demo_db)
     assert loaded["table"].tolist() == list(contract.IMPORT_TABLES)
     assert set(loaded["source"]) == {"Demo data, as at 31 December 2025"}
     assert loaded["last_loaded"].isna().all()
@@ -141,7 +141,7 @@ def test_the_last_load_of_each_table_comes_from_the_audit(quality_db):
     imports.import_file(quality_db, "conferences", data, "march.csv", by="analyst", now=lambda: NOW)
     rejected = f"{header}\nK2,Leeds,icpc,2025-03-01,true,false\n".encode()
     imports.import_file(quality_db, "conferences", rejected, "bad.csv", now=lambda: NOW)
-    loaded = quality.last_loaded(store.reader(quality_db)).set_index("table")
+    loaded = imports.last_loaded(store.reader(quality_db)).set_index("table")
     row = loaded.loc["conferences"]
     assert (row["rows"], row["last_loaded"], row["source"], row["by"]) == (
         1,

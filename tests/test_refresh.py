@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safeguarding import contract, demo, imports, rebases, refresh, store, targets
+from safeguarding import contract, demo, imports, rebases, refresh, store, target_setting
 
 LAST = dt.date(2015, 6, 1)
 TODAY = dt.date(2015, 7, 15)
@@ -136,7 +136,7 @@ def test_a_rebase_and_a_target_change_refresh_to_what_a_full_rebuild_gives(base,
         agreed_on=dt.date(2015, 1, 5),
     )
     assert_same_figures(path, tmp_path, "after-rebase")
-    targets.set_target(
+    target_setting.set_target(
         path,
         by="Chief Constable",
         metric_id="misper_return_interview_72h",

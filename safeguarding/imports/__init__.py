@@ -43,6 +43,7 @@ from safeguarding.imports.load import (
     export_csv,
     history,
     import_file,
+    last_loaded,
 )
 from safeguarding.imports.read import read_path
 from safeguarding.imports.validate import MAX_DISTRICTS_NAMED, check, validate
@@ -61,6 +62,7 @@ __all__ = [
     "export_csv",
     "history",
     "import_file",
+    "last_loaded",
     "read_path",
     "validate",
 ]

@@ -332,3 +332,55 @@ def register_history(con: duckdb.DuckDBPyConnection) -> None:
     """Make the import audit readable as ``imports`` on a records cursor, for queries that group
     or join it."""
     con.register("imports", history(con, limit=1_000_000))
+
+
+def last_loaded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """When each importable table was last loaded, from the imports audit.
+
+    A demo database records no imports (the demo builder does not write the audit); its tables
+    are reported as demo data with the data's as-at date from ``meta``.
+    """
+    register_history(con)  # the audit is app state; grouped here as a table
+    latest = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """
+            select table_name, max(imported_at), arg_max(file_name, imported_at),
+                   arg_max(imported_by, imported_at), arg_max(outcome, imported_at)
+            from imports
+            where outcome in ('loaded', 'unchanged', 'demo')
+            group by table_name
+            """
+        ).fetchall()
+    }
+    info = store.meta(con)
+    demo_as_at = info.get("as_at") if info.get("source") == "demo" else None
+    rows = []
+    for table in contract.IMPORT_TABLES:
+        count = sql.scalar(con, f'select count(*) from "{table}"')
+        if table in latest:
+            when, file_name, by, outcome = latest[table]
+            rows.append(
+                {
+                    "table": table,
+                    "rows": count,
+                    "last_loaded": when,
+                    "source": f"{file_name} ({outcome})",
+                    "by": by or "",
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "table": table,
+                    "rows": count,
+                    "last_loaded": pd.NaT,
+                    "source": (
+                        f"Demo data, as at {dt.date.fromisoformat(demo_as_at):%d %B %Y}"
+                        if demo_as_at
+                        else "Never loaded"
+                    ),
+                    "by": "",
+                }
+            )
+    return pd.DataFrame(rows, columns=["table", "rows", "last_loaded", "source", "by"])

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from safeguarding import registry, targets
+from safeguarding import registry, target_setting, targets
 from safeguarding.formatting import format_value
 from safeguarding.ui import app, auth_ui
 from safeguarding.ui.views import DIRECTION_WORDS
@@ -215,7 +215,9 @@ def render_target_forms() -> None:
                 st.error("Choose a CSV file first.")
                 return
             try:
-                applied = targets.import_csv(None, upload.getvalue(), upload.name, by=scope.user_id)
+                applied = target_setting.import_csv(
+                    None, upload.getvalue(), upload.name, by=scope.user_id
+                )
             except targets.TargetError as exc:
                 st.error("Nothing was changed.")
                 st.code(str(exc), language=None)
@@ -232,7 +234,7 @@ def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bo
         st.error("Give the target, or tick the box to withdraw it.")
         return
     try:
-        change = targets.set_target(
+        change = target_setting.set_target(
             None,
             by=scope.user_id,
             metric_id=metric.id,

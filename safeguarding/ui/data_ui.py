@@ -311,7 +311,7 @@ def _summary(version: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _last_loaded(version: int) -> pd.DataFrame:
-    return quality.last_loaded(app.con())
+    return imports.last_loaded(app.con())
 
 
 def summary() -> pd.DataFrame:

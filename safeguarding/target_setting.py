@@ -1,0 +1,58 @@
+"""Setting targets: checked, applied in one app-state transaction (all or none), then the
+figures' targets and assurance refreshed at once, so every status follows the change.
+
+Kept apart from ``safeguarding.targets`` (which says which target is in force and whether a figure
+meets it) because the refresh pipeline reads targets: the module that reads them cannot also be
+the one that starts a refresh.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from safeguarding import appstore, store, targets
+
+
+def areas(database) -> list[str]:
+    """Every district and force row a target can name, from the records beside the app state."""
+    rows = (
+        store.reader(database)
+        .execute("select district, force from districts order by force, district")
+        .fetchall()
+    )
+    return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
+
+
+def set_targets(
+    path: str | os.PathLike[str] | None, changes: list[targets.Change], *, by: str
+) -> list[targets.Change]:
+    """Check and apply changes in one transaction (all or none), then refresh the figures' targets
+    and assurance. Returns the changes as applied."""
+    by = (by or "").strip()
+    if not by:
+        raise targets.TargetError("Say who is changing the target.")
+    app = appstore.open(path)
+    known = areas(app.database)
+    checked = [targets.check(c, known) for c in changes]
+    with app.write() as tx:
+        for change in checked:
+            targets.apply(tx, change, by=by)
+    store.refresh_figures(path)
+    return checked
+
+
+def set_target(path: str | os.PathLike[str] | None, *, by: str, **fields: Any) -> targets.Change:
+    """Set one target (see :class:`safeguarding.targets.Change` for the fields)."""
+    fields.setdefault("effective_to", None)
+    fields.setdefault("district", None)
+    return set_targets(path, [targets.Change(**fields)], by=by)[0]
+
+
+def import_csv(
+    path: str | os.PathLike[str] | None, data: bytes, file_name: str, *, by: str
+) -> list[targets.Change]:
+    """Validate a targets CSV and apply every row in one transaction (or none, with the
+    problems)."""
+    app = appstore.open(path)
+    return set_targets(path, targets.read_csv(data, file_name, areas(app.database)), by=by)
