@@ -225,6 +225,8 @@ def test_a_scorecard_figure_opens_its_trend_and_records(page, server):
     page.wait_for_url(re.compile(r"/metric\?"), timeout=30_000)
     wait_until_drawn(page, title="Sex offenders per offender manager", charts=3)
     assert "Records behind Kirklees, August 2014" in page.inner_text("body")
+    # The records table is drawn just after the script ends; on a busy machine, a moment later.
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 1  # the records
 
 
