@@ -1,16 +1,25 @@
-"""Page-load benchmark: each dashboard page in headless Chromium against a bare Streamlit page.
+"""Page-load benchmark: every dashboard page in headless Chromium against a bare Streamlit page.
 
-Not a timed test: it reports figures. For every page it measures the time from navigation until
-the script has finished and every chart on the page is drawn (an SVG inside each plotly chart),
-taking the median of several loads in fresh browser contexts after one warm-up load (so caches
-are warm, as in a meeting). The baseline is a bare Streamlit page with one plotly chart, measured
-in the same run on the same machine. Filter changes are timed from the click on an option until
-the page has been redrawn.
+Not a timed test: it reports figures. Every measurement is a **pair**: the bare Streamlit page with
+one plotly line chart, then the dashboard page, loaded one after the other in fresh browser
+contexts after one warm-up load of each (caches warm, as in a meeting). A page's figure is the
+median over the pairs of page time / bare time, so a noisy machine slows both halves of a pair
+alike. A load is timed from navigation until the script has finished and every chart on the page is
+drawn (an SVG inside each plotly chart); a filter change from the click on an option until the page
+has been redrawn, paired with the same change on the bare page.
 
-Goals (from the issue): overview and theme pages within 1.5x the bare page; a filter change
-redrawn within 1.0x the bare page.
+Also measured, in the same run: 20 real Streamlit sessions at once (20 browser tabs opening the
+dashboard's chart pages in turn, against 20 tabs opening the bare page), and, when a 43-force
+database is given, the overview for one force on it against the same page on the one-force
+database, and the peer page against the bare page.
 
-    python bench/bench_pages.py [--loads 5] [--db PATH] [--json bench/results/pages.json]
+Goals (issue 15 and 16): metric, theme and district pages within 1.2x the bare page; a filter
+change within 1.5x the bare page's redraw; 20 sessions at once within 1.2x the bare page under the
+same load; the peer page (43 forces) within 1.5x; the 43-force overview within 1.2x the one-force
+overview.
+
+    python bench/bench_pages.py [--loads 5] [--db PATH] [--national PATH] [--only TEXT]
+        [--crowd 20] [--crowd-rounds 3] [--json bench/results/pages.json]
 """
 
 from __future__ import annotations
@@ -55,23 +64,56 @@ fig.update_layout(title="Bare page")
 st.title("Bare page")
 st.plotly_chart(fig, alt="A line chart")
 """
+BARE = ("", "Bare page", 1)
 
+# (name, path, title, plotly charts drawn, goal as x bare or None)
 PAGES = [
-    ("Overview", "", "Safeguarding scorecard", 0),
-    ("Theme: offender management", "offender-management", "Offender management", 2),
-    ("Theme: missing children", "missing-children", "Missing children", 2),
-    ("Theme: digital forensics", "digital-forensics", "Digital forensics", 2),
-    ("Theme: investigations", "investigations-conferences", "Investigations and conferences", 2),
-    ("Theme: custody and resourcing", "custody-resourcing", "Custody and resourcing", 2),
+    ("Overview", "", "Safeguarding scorecard", 0, None),
+    ("Theme: offender management", "offender-management", "Offender management", 2, 1.2),
+    ("Theme: missing children", "missing-children", "Missing children", 2, 1.2),
+    ("Theme: digital forensics", "digital-forensics", "Digital forensics", 2, 1.2),
+    ("Theme: investigations", "investigations-conferences", "Investigations and conferences", 2,
+     1.2),
+    ("Theme: custody and resourcing", "custody-resourcing", "Custody and resourcing", 2, 1.2),
     (
         "Metric detail",
         "metric?metric=misper_high_risk_attended_60m&district=Leeds&month=2024-08",
         "High-risk missing children attended within 60 minutes",
         3,
+        1.2,
     ),
-    ("District", "district?district=Leeds&month=2024-08", "Leeds", 1),
-    ("About the data", "about", "About the data", 0),
-]
+    ("District", "district?district=Leeds&month=2024-08", "Leeds", 1, 1.2),
+    ("About the data", "about", "About the data", 0, None),
+    ("Quarterly review", "quarterly-review", "Quarterly review", 0, None),
+    ("Action log", "actions", "Action log", 0, None),
+    ("Inspection recommendations", "recommendations", "Inspection recommendations", 0, None),
+    ("Data", "data", "Data", 0, None),
+    ("Data quality", "data-quality", "Data quality", 0, None),
+    ("Access log", "access-log", "Access log", 0, None),
+    ("Peers (one force: nothing to compare)", "peers", "West Yorkshire and its peers", 0, None),
+]  # fmt: skip
+
+# (name, path, title, charts, selectbox label, option, JS check that the change arrived)
+CHANGES = [
+    (
+        "Overview: month changed",
+        "", "Safeguarding scorecard", 0, "Month", "August 2014",
+        "() => location.search.includes('month=2014-08') && "
+        "[...document.querySelectorAll('h2')].some(h => h.innerText === 'August 2014')",
+    ),
+    (
+        "Theme: metric changed",
+        "missing-children", "Missing children", 2, "Metric",
+        "Return home interviews within 72 hours",
+        "() => location.search.includes('misper_return_interview_72h')",
+    ),
+]  # fmt: skip
+BARE_CHANGE = ("Months", "143", "() => document.querySelector('.main-svg') !== null")
+
+# The pages 20 sessions open at once, in turn: the chart pages a meeting opens from its links.
+CROWD_PAGES = [p for p in PAGES if p[3] > 0] + [PAGES[0]]
+
+FORCE = "West Yorkshire"
 
 
 def _free_port() -> int:
@@ -110,12 +152,12 @@ def streamlit(script: Path, env: dict[str, str]):
         proc.wait(timeout=10)
 
 
-def wait_drawn(tab, title: str, charts: int) -> None:
-    tab.wait_for_selector(APP_DONE, timeout=60_000)
+def wait_drawn(tab, title: str, charts: int, timeout: int = 60_000) -> None:
+    tab.wait_for_selector(APP_DONE, timeout=timeout)
     tab.wait_for_function(
         "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)",
         arg=title,
-        timeout=60_000,
+        timeout=timeout,
     )
     tab.wait_for_function(
         """n => {
@@ -123,10 +165,10 @@ def wait_drawn(tab, title: str, charts: int) -> None:
             return charts.length >= n && [...charts].every(c => c.querySelector('.main-svg'));
         }""",
         arg=charts,
-        timeout=60_000,
+        timeout=timeout,
         polling="raf",
     )
-    tab.wait_for_selector(APP_DONE, timeout=60_000)
+    tab.wait_for_selector(APP_DONE, timeout=timeout)
 
 
 def time_load(browser, url: str, title: str, charts: int) -> float:
@@ -162,36 +204,82 @@ def time_change(browser, url: str, title: str, charts: int, label: str, option: 
         context.close()
 
 
-def median_of(loads: int, measure) -> tuple[float, list[float]]:
-    measure()  # warm-up: caches filled, as in a meeting
-    samples = [measure() for _ in range(loads)]
-    return statistics.median(samples), samples
+def time_crowd(browser, targets: list[tuple[str, str, int]]) -> float:
+    """Seconds until every one of ``targets`` (url, title, charts), opened at once in its own
+    browser context (so its own Streamlit session), has finished its script and drawn its
+    charts."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in targets]
+    try:
+        tabs = [c.new_page() for c in contexts]
+        start = time.perf_counter()
+        for tab, (url, _, _) in zip(tabs, targets, strict=True):
+            tab.goto(url, wait_until="commit")
+        for tab, (_, title, charts) in zip(tabs, targets, strict=True):
+            wait_drawn(tab, title, charts, timeout=240_000)
+        return time.perf_counter() - start
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def paired(loads: int, bare, page) -> dict:
+    """``loads`` interleaved (bare, page) pairs after one warm-up of each; order alternates."""
+    bare()
+    page()
+    bare_s, page_s, ratios = [], [], []
+    for i in range(loads):
+        if i % 2:
+            p, b = page(), bare()
+        else:
+            b, p = bare(), page()
+        bare_s.append(b)
+        page_s.append(p)
+        ratios.append(p / b)
+    return {
+        "bare_s": statistics.median(bare_s),
+        "page_s": statistics.median(page_s),
+        "ratio": statistics.median(ratios),
+        "bare_samples": bare_s,
+        "page_samples": page_s,
+    }
+
+
+def _demo(path: Path) -> str:
+    from safeguarding import demo, store
+
+    with store.writer(str(path), fresh=True) as con:
+        demo.build(con, seed=2014, last_month=dt.date(2025, 12, 1))
+    return str(path)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loads", type=int, default=5)
-    parser.add_argument("--db", help="database to use (default: a fresh demo database)")
+    parser.add_argument("--loads", type=int, default=5, help="pairs per page (default 5)")
+    parser.add_argument("--db", help="one-force database to use (default: a fresh demo database)")
+    parser.add_argument(
+        "--national", help="a 43-force database (copied first, never written): peer page figures"
+    )
+    parser.add_argument("--crowd", type=int, default=20, help="sessions at once (0: skip)")
+    parser.add_argument("--crowd-rounds", type=int, default=3, help="crowd pairs (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--only", help="measure only pages whose name contains this")
+    parser.add_argument("--only", help="measure only rows whose name contains this")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
-    from safeguarding import demo, store
+    from safeguarding import store
 
+    def wanted(name: str) -> bool:
+        return not args.only or args.only.lower() in name.lower()
+
+    rows: list[tuple[str, dict, float | None, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = str(Path(tmp) / "bench.duckdb")
-            with store.writer(db, fresh=True) as con:
-                demo.build(con, seed=2014, last_month=dt.date(2025, 12, 1))
-        bare = Path(tmp) / "bare.py"
-        bare.write_text(BARE_APP, encoding="utf-8")
+        db = args.db or _demo(Path(tmp) / "bench.duckdb")
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_APP, encoding="utf-8")
         env = dict(os.environ, SAFEGUARDING_DB=db)
-        results: dict[str, dict] = {}
         with (
-            streamlit(bare, env) as bare_url,
+            streamlit(bare_script, env) as bare_url,
             streamlit(ROOT / "dashboard.py", env) as app_url,
             sync_playwright() as playwright,
         ):
@@ -199,62 +287,89 @@ def main() -> None:
             # The first session after a start sees a spurious "Page not found" (streamlit#9992).
             time_load(browser, app_url, "Safeguarding scorecard", 0)
 
-            base, samples = median_of(
-                args.loads, lambda: time_load(browser, bare_url, "Bare page", 1)
-            )
-            results["Bare page (one plotly chart)"] = {"median_s": base, "samples": samples}
-            base_change, samples = median_of(
-                args.loads,
-                lambda: time_change(
-                    browser, bare_url, "Bare page", 1, "Months", "143",
-                    "() => document.querySelector('.main-svg') !== null",
-                ),
-            )  # fmt: skip
-            results["Bare page: filter change"] = {"median_s": base_change, "samples": samples}
+            def bare_load():
+                return time_load(browser, bare_url, "Bare page", 1)
 
-            for name, path, title, charts in PAGES:
-                if args.only and args.only.lower() not in name.lower():
+            for name, path, title, charts, goal in PAGES:
+                if not wanted(name):
                     continue
-                median, samples = median_of(
+                url = f"{app_url}/{path}"
+                result = paired(
                     args.loads,
-                    lambda p=path, t=title, c=charts: time_load(browser, f"{app_url}/{p}", t, c),
+                    bare_load,
+                    lambda u=url, t=title, c=charts: time_load(browser, u, t, c),
                 )
-                results[name] = {"median_s": median, "samples": samples, "x_bare": median / base}
+                rows.append((name, result, goal, "bare page"))
+                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
 
-            changes = [
-                (
-                    "Overview: month changed",
-                    app_url, "Safeguarding scorecard", 0, "Month", "August 2014",
-                    "() => location.search.includes('month=2014-08') && "
-                    "[...document.querySelectorAll('h2')].some(h => h.innerText === 'August 2014')",
-                ),
-                (
-                    "Theme: metric changed",
-                    f"{app_url}/missing-children", "Missing children", 2, "Metric",
-                    "Return home interviews within 72 hours",
-                    "() => location.search.includes('misper_return_interview_72h')",
-                ),
-            ]  # fmt: skip
-            for name, url, title, charts, label, option, check in changes:
-                if args.only and args.only.lower() not in name.lower():
+            for name, path, title, charts, label, option, check in CHANGES:
+                if not wanted(name):
                     continue
-                median, samples = median_of(
+                url = f"{app_url}/{path}"
+                result = paired(
                     args.loads,
+                    lambda: time_change(browser, bare_url, "Bare page", 1, *BARE_CHANGE),
                     lambda u=url, t=title, c=charts, lb=label, o=option, ck=check: time_change(
                         browser, u, t, c, lb, o, ck
                     ),
                 )
-                results[name] = {"median_s": median, "samples": samples, "x_bare": median / base}
+                rows.append((name, result, 1.5, "bare page's redraw"))
+                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
+
+            name = f"{args.crowd} sessions at once"
+            if args.crowd and wanted(name):
+                app_targets = [
+                    (f"{app_url}/{p[1]}", p[2], p[3])
+                    for p in (CROWD_PAGES[i % len(CROWD_PAGES)] for i in range(args.crowd))
+                ]
+                bare_targets = [(bare_url, *BARE[1:])] * args.crowd
+                result = paired(
+                    args.crowd_rounds,
+                    lambda: time_crowd(browser, bare_targets),
+                    lambda: time_crowd(browser, app_targets),
+                )
+                rows.append((name, result, 1.2, f"{args.crowd} bare sessions"))
+                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
+
+            if args.national and (wanted("43") or wanted("peer")):
+                national = str(Path(tmp) / "national.duckdb")
+                store.copy_database(args.national, national)
+                env43 = dict(env, SAFEGUARDING_DB=national)
+                force = FORCE.replace(" ", "+")
+                with streamlit(ROOT / "dashboard.py", env43) as url43:
+                    time_load(browser, url43, "Safeguarding scorecard", 0)
+                    result = paired(
+                        args.loads,
+                        lambda: time_load(browser, app_url, "Safeguarding scorecard", 0),
+                        lambda: time_load(
+                            browser, f"{url43}/?force={force}", "Safeguarding scorecard", 0
+                        ),
+                    )
+                    rows.append(("Overview, 43 forces", result, 1.2, "one-force overview"))
+                    result = paired(
+                        args.loads,
+                        bare_load,
+                        lambda: time_load(
+                            browser, f"{url43}/peers?force={force}", f"{FORCE} and its peers", 2
+                        ),
+                    )
+                    rows.append(("Peers, 43 forces", result, 1.5, "bare page"))
             browser.close()
 
-    print(f"{'page':40} {'median (s)':>10} {'x bare page':>12}")
-    for name, figures in results.items():
-        ratio = figures.get("x_bare")
-        ratio_text = f"{ratio:12.2f}" if ratio is not None else f"{'':12}"
-        print(f"{name:40} {figures['median_s']:10.2f} {ratio_text}")
+    print(f"{'page':40} {'page (s)':>9} {'base (s)':>9} {'ratio':>7} {'goal':>6}  against")
+    for name, result, goal, against in rows:
+        goal_text = f"<={goal:.1f}" if goal else ""
+        print(
+            f"{name:40} {result['page_s']:9.2f} {result['bare_s']:9.2f} "
+            f"{result['ratio']:6.2f}x {goal_text:>6}  {against}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        data = {
+            name: {**result, "goal": goal, "against": against}
+            for name, result, goal, against in rows
+        }
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""The page charts draw exactly what they drew before they were made faster (tests/figure_freeze.py
+holds the frozen figures and says how to regenerate them when a change is intended)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from figure_freeze import FIGURES_DIR, plain_values, as_json, drawn, figures
+
+
+@pytest.fixture(scope="module")
+def built(demo_db_path):
+    from safeguarding import store
+
+    con = store.reader(demo_db_path)
+    return {name: as_json(build()) for name, build in figures(con)}
+
+
+def _frozen(name: str) -> dict:
+    return json.loads((FIGURES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_every_frozen_figure_is_still_built(built):
+    assert sorted(built) == sorted(p.stem for p in FIGURES_DIR.glob("*.json"))
+
+
+def test_every_figure_draws_as_frozen(built):
+    differ = [name for name, now in built.items() if drawn(now) != drawn(_frozen(name))]
+    assert differ == []
+
+
+def test_a_changed_point_name_or_colour_is_seen():
+    figure = _frozen("detail_spc_misper_high_risk_attended_60m")
+    moved = copy.deepcopy(figure)
+    ys = plain_values(moved["data"][0]["y"])
+    moved["data"][0]["y"] = [*ys[:3], (ys[3] or 0) + 1, *ys[4:]]
+    renamed = copy.deepcopy(figure)
+    renamed["data"][-1]["name"] = "Something else"
+    recoloured = copy.deepcopy(figure)
+    recoloured["data"][0]["line"]["color"] = "#ff0000"
+    for changed in (moved, renamed, recoloured):
+        assert drawn(changed) != drawn(figure)
+
+
+def test_two_traces_of_one_style_draw_as_one_trace_with_a_gap():
+    style = {"type": "scatter", "mode": "lines", "name": "Process limits", "line": {"dash": "dot"}}
+    apart = {
+        "data": [
+            {**style, "x": [1, 2], "y": [5, 6], "showlegend": True},
+            {**style, "x": [1, 2], "y": [1, 2], "showlegend": False},
+        ],
+        "layout": {},
+    }
+    merged = {"data": [{**style, "x": [1, 2, None, 1, 2], "y": [5, 6, None, 1, 2]}], "layout": {}}
+    assert drawn(apart) == drawn(merged)
+    shifted = copy.deepcopy(merged)
+    shifted["data"][0]["y"][4] = 3
+    assert drawn(apart) != drawn(shifted)
