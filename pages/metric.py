@@ -38,10 +38,18 @@ st.header(f"{md(district)}: full history")
 if one.empty or one["value"].isna().all():
     st.info(f"No figures for {metric.title.lower()} in {md(district)}.")
 else:
-    fig, alt = stats.detail_figure(metric, one, district)
+    fig, alt = stats.cached(
+        "metric.detail", (metric.id, district), lambda: stats.detail_figure(metric, one, district)
+    )
     st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="detail_spc")
     with st.expander("Table of the figures in this chart"):
-        st.table(safe_table(views.trend_table(one, metric, [district]).set_index("Month")))
+        st.table(
+            stats.cached(
+                "metric.detail_table",
+                (metric.id, district),
+                lambda: safe_table(views.trend_table(one, metric, [district]).set_index("Month")),
+            )
+        )
     if stats.has_signals():
         known = one[one["value"].notna()]
         rebase_ui.section(

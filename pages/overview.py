@@ -7,7 +7,7 @@ screens, no sidebar); printing gives A4 landscape pages headed with the period a
 import streamlit as st
 
 from safeguarding.quarters import QUARTER_RULE
-from safeguarding.ui import app, filters, stats, views
+from safeguarding.ui import app, filters, views
 
 filters.keep_only("month", "quarter", "districts", "layout")
 period = filters.period(allow_quarter=True)
@@ -38,9 +38,10 @@ if layout != "present":
         "Every metric for every district and the force, against target, with the change since "
         f"{comparison}. Select a figure for its trend and the records behind it.{quarter_note}"
     )
-frame = views.scorecard_frame(period, selected + forces)
-if frame.empty:
+block = views.scorecard_block(period, selected + forces, layout=layout)
+if block is None:
     st.info(f"No figures for {period.label}.")
 else:
-    st.html(views.key_html(stats.has_signals(), frame))
-    st.html(views.scorecard_html(frame, selected + forces, period, layout=layout))
+    key, table = block
+    st.html(key)
+    st.html(table)

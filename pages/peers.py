@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from safeguarding import peer_charts, registry
+from safeguarding import registry
 from safeguarding.ui import app, filters, peers_ui, views
 
 filters.keep_only("month", "quarter", "metric")
@@ -39,24 +39,24 @@ comparisons = {c.metric.id: c for c in peers_ui.comparisons(force, period)}
 metric = filters.metric([registry.get(m) for m in comparisons], key="f_metric_peers")
 c = comparisons[metric.id]
 st.header(f"{metric.title}: {force} among the forces")
-st.table(peer_charts.position_summary(c).set_index("Compared with"))
-
-fig = peer_charts.ranked_figure(c, period_label=period.label)
-alt = peer_charts.ranked_alt(c, period_label=period.label)
-st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="peers_ranked")
+charts = peers_ui.charts(c, period)
+st.table(charts.summary)
+st.plotly_chart(
+    charts.ranked, alt=charts.ranked_alt, config=views.PLOTLY_CONFIG, key="peers_ranked"
+)
 with st.expander("Table of the ranked chart"):
-    st.table(peer_charts.ranked_table(c).set_index("Rank"))
+    st.table(charts.ranked_table)
 
-fig = peer_charts.funnel_figure(c, period_label=period.label)
-if fig is None:
+if charts.funnel is None:
     st.caption(f"No funnel plot: {c.position.words[0].lower()}{c.position.words[1:]}.")
 else:
-    alt = peer_charts.funnel_alt(c, period_label=period.label)
-    st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="peers_funnel")
+    st.plotly_chart(
+        charts.funnel, alt=charts.funnel_alt, config=views.PLOTLY_CONFIG, key="peers_funnel"
+    )
     st.caption(
         "Each marker is a force, placed by its size (the denominator). Forces outside the lines "
         "differ from the forces' average by more than chance explains. "
         f"{c.position.overdispersion}."
     )
     with st.expander("Table of the funnel plot"):
-        st.table(peer_charts.funnel_table(c).set_index("Force"))
+        st.table(charts.funnel_table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 from collections.abc import Sequence
 
@@ -71,10 +72,10 @@ def axis_title(measure: kinds.Measure) -> str:
     return kinds.axis_title(measure)
 
 
-def _base_layout(fig: go.Figure, title: str, height: int) -> None:
-    fig.update_layout(
+def _base_layout_dict(title: str, height: int) -> dict:
+    return dict(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
-        font=FONT,
+        font=dict(FONT),
         height=height,
         margin=dict(l=60, r=20, t=70, b=90),
         plot_bgcolor="#ffffff",
@@ -83,6 +84,10 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> None:
         # Below the plot, so it never collides with the panel titles of small multiples.
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
     )
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> None:
+    fig.update_layout(**_base_layout_dict(title, height))
 
 
 def _hover(measure: kinds.Measure) -> str:
@@ -105,17 +110,18 @@ def trend_small_multiples(
     has them, the SPC mean, process limits and special-cause points.
 
     ``frame``: district, month, value, and optionally target, mean, lpl, upl, point_type. One
-    figure with subplots rather than one chart per district keeps the page quick to draw.
+    figure with subplots rather than one chart per district keeps the page quick to draw. The
+    figure is built in one pass, its traces and layout as plain dicts validated once, rather
+    than trace by trace (each ``add_trace`` re-validates and copies).
     """
     present = [u for u in units if u in set(frame["district"])]
     rows = max(1, math.ceil(len(present) / columns))
     cols = min(columns, max(1, len(present)))
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=present,
-        shared_xaxes=True,
-        shared_yaxes=True,
+    layout = _grid(
+        rows,
+        cols,
+        tuple(present),
+        shared=True,
         vertical_spacing=0.12 if rows > 1 else 0.05,
         horizontal_spacing=0.04,
     )
@@ -125,39 +131,31 @@ def trend_small_multiples(
     spc = "point_type" in frame.columns
     hover = _hover(measure)
     shown: set[str] = set()
+    traces: list[dict] = []
 
-    def legend_once(name: str) -> bool:
-        first = name not in shown
-        shown.add(name)
-        return first
-
-    def add_to(i: int, x_values, y_values, name: str, *, legend: bool = True, **style) -> None:
+    def add(i: int, x_values, y_values, name: str, *, legend: bool = True, **style) -> None:
         """One trace in panel ``i``; a named layer (limits, mean, target, a special cause)
         appears once in the legend, the area's own line not at all."""
-        row, col = divmod(i, cols)
-        fig.add_trace(
-            go.Scatter(
-                x=x_values,
-                y=y_values,
-                name=name,
-                legendgroup=name if legend else None,
-                showlegend=legend and legend_once(name),
-                hovertemplate=(f"{name}: " if legend else "")
-                + f"{hover}<extra>{present[i]}</extra>",
-                **style,
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
+        trace = dict(type="scatter", x=x_values, y=y_values, name=name)
+        if legend:
+            trace["legendgroup"] = name
+        trace["showlegend"] = legend and name not in shown
+        if legend:
+            shown.add(name)
+        trace["hovertemplate"] = (
+            f"{name}: " if legend else ""
+        ) + f"{hover}<extra>{present[i]}</extra>"
+        traces.append({**trace, **style, "xaxis": f"x{_axis(i)}", "yaxis": f"y{_axis(i)}"})
 
+    by_unit = {u: d for u, d in frame.groupby("district", sort=False)}
     for i, unit_name in enumerate(present):
-        data = frame[frame["district"] == unit_name].sort_values("month")
+        data = by_unit[unit_name].sort_values("month")
         x = pd.to_datetime(data["month"])
-        add = functools.partial(add_to, i)
         if "upl" in data and data["upl"].notna().any():
             # Both limits in one trace, split by a gap: half the limit traces for the browser
             # to draw, and one legend entry.
             add(
+                i,
                 [*x, None, *x],
                 [
                     *kinds.drawable(data["upl"], measure),
@@ -168,9 +166,10 @@ def trend_small_multiples(
                 mode="lines",
                 line=dict(color=LIMIT_COLOUR, width=1, dash="dot"),
             )
-            add(x, data["mean"], "Mean", mode="lines", line=dict(color=MEAN_COLOUR, width=1))
+            add(i, x, data["mean"], "Mean", mode="lines", line=dict(color=MEAN_COLOUR, width=1))
         if "target" in data and data["target"].notna().any():
             add(
+                i,
                 x,
                 data["target"],
                 "Target",
@@ -178,6 +177,7 @@ def trend_small_multiples(
                 line=dict(color=TARGET_COLOUR, width=1.5, dash="dash", shape="hv"),
             )
         add(
+            i,
             x,
             data["value"],
             unit_name,
@@ -193,27 +193,76 @@ def trend_small_multiples(
                 special = data[data["point_type"] == point_type]
                 if not special.empty:
                     add(
+                        i,
                         pd.to_datetime(special["month"]),
                         special["value"],
                         name,
                         mode="markers",
                         marker=dict(color=colour, symbol=symbol, size=7),
                     )
-    _base_layout(fig, title, height=150 + rows * height_per_row)
-    fig.update_layout(legend=dict(y=-0.25 / rows))
+    layout.update(_base_layout_dict(title, height=150 + rows * height_per_row))
+    layout["legend"]["y"] = -0.25 / rows
     kind = kinds.of(measure)
-    fig.update_yaxes(
-        gridcolor="#e5e5e5",
-        zerolinecolor="#b1b4b6",
-        rangemode="tozero" if kind.high is None else None,
+    for name, axis in layout.items():
+        if name.startswith("yaxis"):
+            axis.update(gridcolor="#e5e5e5", zerolinecolor="#b1b4b6")
+            if kind.high is None:
+                axis["rangemode"] = "tozero"
+            else:
+                axis["range"] = [kind.low, kind.high * 1.05]
+            if (_axis_number(name, "yaxis") - 1) % cols == 0:
+                axis["title"] = {"text": axis_title(measure)}
+        elif name.startswith("xaxis"):
+            axis.update(gridcolor="#f0f0f0", showticklabels=True)
+    for annotation in layout.get("annotations", []):
+        annotation["font"] = dict(size=13, color="#0b0c0c")
+    return go.Figure(data=traces, layout=layout)
+
+
+def _axis(i: int) -> str:
+    """The axis suffix of panel ``i`` (0-based, row by row): '', '2', '3' ..."""
+    return "" if i == 0 else str(i + 1)
+
+
+def _axis_number(name: str, prefix: str) -> int:
+    return int(name[len(prefix) :] or 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_json(
+    rows: int,
+    cols: int,
+    titles: tuple[str, ...],
+    shared: bool,
+    vertical_spacing: float,
+    horizontal_spacing: float,
+) -> str:
+    grid = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        shared_xaxes=shared,
+        shared_yaxes=shared,
+        vertical_spacing=vertical_spacing,
+        horizontal_spacing=horizontal_spacing,
     )
-    fig.update_yaxes(title_text=axis_title(measure), col=1)
-    fig.update_xaxes(gridcolor="#f0f0f0", showticklabels=True)
-    if kind.high is not None:
-        fig.update_yaxes(range=[kind.low, kind.high * 1.05])
-    for annotation in fig.layout.annotations:
-        annotation.font = dict(size=13, color="#0b0c0c")
-    return fig
+    layout = grid.layout.to_plotly_json()
+    layout.pop("template", None)  # the figure gets the default template when it is made
+    return json.dumps(layout)
+
+
+def _grid(
+    rows: int,
+    cols: int,
+    titles: tuple[str, ...],
+    *,
+    shared: bool,
+    vertical_spacing: float,
+    horizontal_spacing: float,
+) -> dict:
+    """A fresh copy of the layout ``make_subplots`` gives for this grid (axes, domains, panel
+    titles), worked out once per grid."""
+    return json.loads(_grid_json(rows, cols, titles, shared, vertical_spacing, horizontal_spacing))
 
 
 def comparison_bar(
@@ -339,24 +388,27 @@ def metric_small_multiples(
     """One small panel per metric for one area: (title, measure, frame of month/value/target).
 
     Each panel has its own y axis because the metrics have different units; the panel title
-    carries the unit.
+    carries the unit. Built in one pass from dicts, as ``trend_small_multiples`` is.
     """
     rows = max(1, math.ceil(len(panels) / columns))
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[_wrap(f"{t} ({m.unit})") for t, m, _ in panels],
+    layout = _grid(
+        rows,
+        columns,
+        tuple(_wrap(f"{t} ({m.unit})") for t, m, _ in panels),
+        shared=False,
         vertical_spacing=0.5 / rows,
         horizontal_spacing=0.05,
     )
+    traces: list[dict] = []
     shown_target = False
     for i, (panel_title, measure, data) in enumerate(panels):
-        row, col = divmod(i, columns)
+        axes = {"xaxis": f"x{_axis(i)}", "yaxis": f"y{_axis(i)}"}
         data = data.sort_values("month")
         x = pd.to_datetime(data["month"])
         hover = _hover(measure)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=x,
                 y=data["value"],
                 mode="lines",
@@ -364,13 +416,13 @@ def metric_small_multiples(
                 name=panel_title,
                 showlegend=False,
                 hovertemplate=f"{hover}<extra>{panel_title}</extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
+                **axes,
+            )
         )
         if "target" in data and data["target"].notna().any():
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=x,
                     y=data["target"],
                     mode="lines",
@@ -379,17 +431,19 @@ def metric_small_multiples(
                     legendgroup="Target",
                     showlegend=not shown_target,
                     hovertemplate=f"Target: {hover}<extra>{panel_title}</extra>",
-                ),
-                row=row + 1,
-                col=col + 1,
+                    **axes,
+                )
             )
             shown_target = True
-    _base_layout(fig, title, height=100 + rows * 210)
-    fig.update_xaxes(gridcolor="#f0f0f0", nticks=4, tickformat="%b %Y")
-    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
-    for annotation in fig.layout.annotations:
-        annotation.font = dict(size=12, color="#0b0c0c")
-    return fig
+    layout.update(_base_layout_dict(title, height=100 + rows * 210))
+    for name, axis in layout.items():
+        if name.startswith("xaxis"):
+            axis.update(gridcolor="#f0f0f0", nticks=4, tickformat="%b %Y")
+        elif name.startswith("yaxis"):
+            axis.update(gridcolor="#e5e5e5", rangemode="tozero")
+    for annotation in layout.get("annotations", []):
+        annotation["font"] = dict(size=12, color="#0b0c0c")
+    return go.Figure(data=traces, layout=layout)
 
 
 def _wrap(text: str, width: int = 38) -> str:

@@ -94,8 +94,8 @@ def spc_figure(
     ``provisional`` and ``target``. ``x`` gives the x positions (default: ``month``, else
     0, 1, 2 ...).
 
-    * The mean and limits are drawn per period, one trace each, so a line never joins across a
-      rebase; a dotted vertical line marks each rebase.
+    * The mean and limits are drawn per period (the two limits one trace, split by a gap), so a
+      line never joins across a rebase; a dotted vertical line marks each rebase.
     * Limits are dotted; in a period with fewer than 12 points they are dashed and named
       "provisional (fewer than 12 points)" in the legend and a note.
     * The target is the frame's ``target`` column when it has one (a step line, so changes of
@@ -143,26 +143,32 @@ def spc_figure(
         is_provisional = bool(provisional[rows].any())
         any_provisional |= is_provisional
         limit_name = f"Process limits: {PROVISIONAL_WORDS}" if is_provisional else "Process limits"
-        for column in ("upl", "lpl"):
-            fig.add_trace(
-                go.Scatter(
-                    x=xs.iloc[rows],
-                    # Drawn truncated at what the figure can be; the rules used the computed
-                    # limits, which the hover text gives.
-                    y=kinds.drawable(data[column].iloc[rows], measure),
-                    mode="lines",
-                    name=limit_name,
-                    legendgroup=limit_name,
-                    showlegend=legend_once(limit_name),
-                    line=dict(
-                        color=charts.LIMIT_COLOUR,
-                        width=1.5,
-                        dash="dash" if is_provisional else "dot",
-                    ),
-                    hoverinfo="skip",
-                    meta={"line": column, "period": int(p), "provisional": is_provisional},
-                )
+        # Both limits of a period in one trace, split by a gap: one trace per period for the
+        # browser to draw (and one legend entry), never joined across a rebase.
+        period_x = xs.iloc[rows].tolist()
+        fig.add_trace(
+            go.Scatter(
+                x=[*period_x, None, *period_x],
+                # Drawn truncated at what the figure can be; the rules used the computed
+                # limits, which the hover text gives.
+                y=[
+                    *kinds.drawable(data["upl"].iloc[rows], measure),
+                    None,
+                    *kinds.drawable(data["lpl"].iloc[rows], measure),
+                ],
+                mode="lines",
+                name=limit_name,
+                legendgroup=limit_name,
+                showlegend=legend_once(limit_name),
+                line=dict(
+                    color=charts.LIMIT_COLOUR,
+                    width=1.5,
+                    dash="dash" if is_provisional else "dot",
+                ),
+                hoverinfo="skip",
+                meta={"line": "limits", "period": int(p), "provisional": is_provisional},
             )
+        )
         fig.add_trace(
             go.Scatter(
                 x=xs.iloc[rows],

@@ -22,6 +22,7 @@ import base64
 import datetime as dt
 import json
 import math
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -147,6 +148,17 @@ def plain_values(value):
     return value
 
 
+MIDNIGHT = re.compile(r"^(\d{4}-\d\d-\d\d)[T ]00:00:00(\.0+)?$")
+
+
+def _moment(value):
+    """A date as plotly draws it: '2014-01-01T00:00:00.000000' (a datetime64 array) and
+    '2014-01-01T00:00:00' (a list of timestamps) are the same point on a date axis."""
+    if isinstance(value, str) and (match := MIDNIGHT.match(value)):
+        return match.group(1)
+    return value
+
+
 def _runs(trace: dict) -> list[list]:
     """A trace's points as runs between gaps (a None x or y ends a run)."""
     xs, ys = plain_values(trace.get("x")), plain_values(trace.get("y"))
@@ -163,7 +175,7 @@ def _runs(trace: dict) -> list[list]:
                 runs.append(run)
             run = []
             continue
-        run.append([x, y, h])
+        run.append([_moment(x), _moment(y), h])
     if run:
         runs.append(run)
     return runs

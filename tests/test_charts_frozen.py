@@ -7,7 +7,7 @@ import copy
 import json
 
 import pytest
-from figure_freeze import FIGURES_DIR, plain_values, as_json, drawn, figures
+from figure_freeze import FIGURES_DIR, as_json, drawn, figures, plain_values
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +58,13 @@ def test_two_traces_of_one_style_draw_as_one_trace_with_a_gap():
     shifted = copy.deepcopy(merged)
     shifted["data"][0]["y"][4] = 3
     assert drawn(apart) != drawn(shifted)
+
+
+def test_a_date_is_the_same_point_however_plotly_wrote_it():
+    def line(xs):
+        return {"data": [{"type": "scatter", "mode": "lines", "x": xs, "y": [1, 2]}]}
+
+    arrays = line(["2014-01-01T00:00:00.000000", "2014-02-01T00:00:00.000000"])
+    stamps = line(["2014-01-01T00:00:00", "2014-02-01T00:00:00"])
+    assert drawn(arrays) == drawn(stamps)
+    assert drawn(stamps) != drawn(line(["2014-01-01T00:00:00", "2014-03-01T00:00:00"]))

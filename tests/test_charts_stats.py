@@ -63,19 +63,33 @@ def _lines(fig, line: str) -> list:
     return [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("line") == line]
 
 
+def _limit(trace, which: str) -> tuple[list, list]:
+    """(x, y) of the upper ("upl") or lower ("lpl") limit in a period's limits trace: the upper
+    limit, a gap, then the lower."""
+    gap = list(trace.x).index(None)
+    if which == "upl":
+        return list(trace.x[:gap]), list(trace.y[:gap])
+    return list(trace.x[gap + 1 :]), list(trace.y[gap + 1 :])
+
+
 def test_no_limit_or_mean_line_spans_a_rebase():
     frame = _spc_frame()
     fig = _spc(frame)
     rebase = pd.Timestamp(frame.loc[frame["period"] == 1, "month"].min())
-    for line in ("upl", "lpl", "mean"):
+    for line in ("limits", "mean"):
         traces = _lines(fig, line)
         assert len(traces) == 2, line  # one per period
         for trace in traces:
-            xs = pd.to_datetime(pd.Series(trace.x))
+            xs = pd.to_datetime(pd.Series([x for x in trace.x if x is not None]))
             assert (xs < rebase).all() or (xs >= rebase).all(), line
-    # Each period's line sits at that period's limit.
-    upper = {t.meta["period"]: set(t.y) for t in _lines(fig, "upl")}
+    # Each period's lines sit at that period's limits, upper then lower, split by one gap.
+    upper = {t.meta["period"]: set(_limit(t, "upl")[1]) for t in _lines(fig, "limits")}
+    lower = {t.meta["period"]: set(_limit(t, "lpl")[1]) for t in _lines(fig, "limits")}
     assert upper == {0: {90.0}, 1: {99.0}}
+    assert lower == {0: {70.0}, 1: {85.0}}
+    for trace in _lines(fig, "limits"):
+        assert _limit(trace, "upl")[0] == _limit(trace, "lpl")[0]
+        assert list(trace.y).count(None) == 1
 
 
 def test_a_rebase_is_marked_between_the_periods():
@@ -138,7 +152,7 @@ def test_the_target_is_drawn_as_a_line():
 
 def test_provisional_limits_are_dashed_and_say_so():
     fig = _spc(_spc_frame(first_period=14, second_period=6))
-    by_period = {t.meta["period"]: t for t in _lines(fig, "upl")}
+    by_period = {t.meta["period"]: t for t in _lines(fig, "limits")}
     assert by_period[0].line.dash == "dot" and by_period[0].name == "Process limits"
     assert by_period[1].line.dash == "dash"
     assert by_period[1].name == "Process limits: provisional (fewer than 12 points)"
@@ -148,14 +162,14 @@ def test_provisional_limits_are_dashed_and_say_so():
 
 def test_without_a_provisional_period_there_is_no_provisional_note():
     fig = _spc(_spc_frame(first_period=14, second_period=12))
-    assert all(t.line.dash == "dot" for t in _lines(fig, "upl"))
+    assert all(t.line.dash == "dot" for t in _lines(fig, "limits"))
     assert not any("provisional" in (a.text or "") for a in fig.layout.annotations)
     assert not any("provisional" in (t.name or "") for t in fig.data)
 
 
 def test_provisional_is_worked_out_from_period_sizes_when_the_frame_lacks_it():
     frame = _spc_frame(first_period=14, second_period=6).drop(columns="provisional")
-    by_period = {t.meta["period"]: t.line.dash for t in _lines(_spc(frame), "upl")}
+    by_period = {t.meta["period"]: t.line.dash for t in _lines(_spc(frame), "limits")}
     assert by_period == {0: "dot", 1: "dash"}
 
 

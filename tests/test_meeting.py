@@ -258,8 +258,10 @@ def test_a_counts_limits_are_drawn_from_zero_while_the_rules_keep_the_computed_v
     )
     count = registry.get("children_detained_overnight")
     fig = charts_stats.spc_figure(frame, title="t", y_title="n", measure=count)
-    lower = [t for t in fig.data if (t.meta or {}).get("line") == "lpl"]
-    assert lower and min(min(t.y) for t in lower) == 0
+    # Each period's limits are one trace: the upper limit, a gap, then the lower.
+    limits = [t for t in fig.data if (t.meta or {}).get("line") == "limits"]
+    lower = [y for t in limits for y in t.y[list(t.y).index(None) + 1 :]]
+    assert lower and min(lower) == 0
     hover = next(t for t in fig.data if t.hovertext is not None).hovertext[0]
     assert "process limits -1.9 to 3.5" in hover
     proportion = kinds.Measured("proportion", "%")

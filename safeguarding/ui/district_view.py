@@ -11,7 +11,7 @@ import streamlit as st
 
 from safeguarding import charts, registry, targets
 from safeguarding.formatting import figure_and_target, month_label
-from safeguarding.ui import app, safe, views
+from safeguarding.ui import app, safe, stats, views
 from safeguarding.ui.periods import CHANGE_ARROWS, Period
 
 TREND_MONTHS = 24
@@ -31,7 +31,14 @@ def figures(district: str, month: dt.date) -> pd.DataFrame:
 
 
 def table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
-    """An accessible table, one row per metric, each linking to its detail."""
+    """An accessible table, one row per metric, each linking to its detail (``frame`` is
+    ``figures(district, month)``: built once per data version, area and month)."""
+    return stats.cached(
+        "district.table", (district, month), lambda: _table_html(frame, district, month)
+    )
+
+
+def _table_html(frame: pd.DataFrame, district: str, month: dt.date) -> str:
     esc = html.escape
     known = registry.metrics()
     rows = []
@@ -80,6 +87,14 @@ def _trend_frames(version: int, district: str, month: dt.date) -> list[Panel]:
 
 
 def trend_figure(district: str, month: dt.date) -> tuple[go.Figure, str]:
+    """Every metric's trend for one area (small multiples) and its alt text, built once per data
+    version, area and month."""
+    return stats.cached(
+        "district.trends", (district, month), lambda: _build_trend_figure(district, month)
+    )
+
+
+def _build_trend_figure(district: str, month: dt.date) -> tuple[go.Figure, str]:
     panels = _trend_frames(app.data_version(), district, month)
     start = views.last_months(month, TREND_MONTHS)
     fig = charts.metric_small_multiples(

@@ -11,14 +11,28 @@ against the target instead of a funnel plot.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from safeguarding import charts, charts_stats, kinds, registry, scorecard, signals, spc, targets
+from safeguarding import (
+    charts,
+    charts_stats,
+    figure_cache,
+    kinds,
+    registry,
+    scorecard,
+    signals,
+    spc,
+    targets,
+)
 from safeguarding.formatting import count_text, format_value, month_label
 from safeguarding.ui import app, safe
+
+T = TypeVar("T")
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -27,6 +41,41 @@ def _has_signals(version: int) -> bool:
         return bool(app.con().execute("select count(*) > 0 from metric_signals").fetchone()[0])
     except Exception:  # noqa: BLE001 - an older database without the table: no signals
         return False
+
+
+def cached(name: str, inputs: tuple, build: Callable[[], T]) -> T:
+    """What ``build()`` gives, built once per data version and ``inputs`` for every session (and
+    for a board pack made in the same process): see safeguarding.figure_cache. ``inputs`` must
+    name everything the value depends on besides the data version. The value is shared: read it,
+    never change it. Figures in it (alone or in a tuple) are kept as ``SentFigure``."""
+
+    def kept() -> T:
+        value: object = build()
+        if type(value) is tuple:
+            value = tuple(sent(v) for v in value)
+        return sent(value)  # type: ignore[return-value]
+
+    return figure_cache.memo(name, app.data_version(), inputs, kept)
+
+
+class SentFigure(go.Figure):
+    """A kept figure that is sent to many sessions: ``st.plotly_chart`` asks for ``to_dict()`` (a
+    deep copy of every trace, a third of a warm page run), so it is made once and the same dict
+    given each time. Like every kept value it must not be changed."""
+
+    _sent_dict: dict | None = None
+
+    def to_dict(self) -> dict:
+        if self._sent_dict is None:
+            self._sent_dict = super().to_dict()
+        return self._sent_dict
+
+
+def sent(value: T) -> T:
+    """``value`` itself, a plain figure made a ``SentFigure`` (anything else unchanged)."""
+    if type(value) is go.Figure:
+        value.__class__ = SentFigure  # the same figure, no copy: only to_dict is kept
+    return value
 
 
 def has_signals() -> bool:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, filters, stats, views
+from safeguarding.ui import app, filters, views
 from safeguarding.ui.periods import Period
 
 TREND_MONTHS = 36
@@ -51,18 +51,15 @@ def glance(title: str, metrics: list[registry.Metric], period: Period, units: li
     """Every measure of the theme for the period, as the overview's scorecard rows: value,
     status, change and SPC icons, each cell a link to that figure's trend and records."""
     st.header("At a glance")
-    wanted = {m.id for m in metrics}
-    frame = views.scorecard_frame(period, units)
-    frame = frame[frame["metric_id"].isin(wanted)]
-    if frame.empty:
+    block = views.scorecard_block(
+        period,
+        units,
+        metric_ids=tuple(m.id for m in metrics),
+        caption=f"{title}, {period.label}: every measure against target, by area",
+    )
+    if block is None:
         st.info(f"No figures for {title.lower()} in {period.label}.")
         return
-    st.html(views.key_html(stats.has_signals(), frame))
-    st.html(
-        views.scorecard_html(
-            frame,
-            [u for u in units if u in set(frame["district"])],
-            period,
-            caption=f"{title}, {period.label}: every measure against target, by area",
-        )
-    )
+    key, table = block
+    st.html(key)
+    st.html(table)

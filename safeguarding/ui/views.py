@@ -92,7 +92,44 @@ SCORECARD_CSS = """
 
 def scorecard_frame(period: Period, units: list[str]) -> pd.DataFrame:
     """Every metric x unit for the period: value, target, status, change, SPC icons, and the
-    last month's process limits with how many recent months fall outside them."""
+    last month's process limits with how many recent months fall outside them (built once per
+    data version, period and units: read it, never change it)."""
+    return stats.cached(
+        "views.scorecard_frame", (period, tuple(units)), lambda: _scorecard_frame(period, units)
+    )
+
+
+def scorecard_block(
+    period: Period,
+    units: list[str],
+    *,
+    metric_ids: tuple[str, ...] | None = None,
+    caption: str | None = None,
+    layout: str = "standard",
+) -> tuple[str, str] | None:
+    """The scorecard's key and table as HTML for the period and units (only ``metric_ids``, and
+    only the units with figures, when given), or None when there are no figures; built once per
+    data version and inputs."""
+
+    def build() -> tuple[str, str] | None:
+        frame = scorecard_frame(period, units)
+        columns = units
+        if metric_ids is not None:
+            frame = frame[frame["metric_id"].isin(metric_ids)]
+            columns = [u for u in units if u in set(frame["district"])]
+        if frame.empty:
+            return None
+        return (
+            key_html(stats.has_signals(), frame),
+            scorecard_html(frame, columns, period, caption=caption, layout=layout),
+        )
+
+    return stats.cached(
+        "views.scorecard_block", (period, tuple(units), metric_ids, caption, layout), build
+    )
+
+
+def _scorecard_frame(period: Period, units: list[str]) -> pd.DataFrame:
     known = registry.metrics()
     directions = {m.id: m.direction for m in known.values()}
     previous = period.previous_quarter()
@@ -469,10 +506,11 @@ def trend_table(frame: pd.DataFrame, metric: registry.Metric, units: list[str]) 
 def figures_download(
     metric: registry.Metric, frame: pd.DataFrame, forces: list[str], *, key: str, label: str
 ) -> None:
-    """A CSV of figures for circulation, with small numbers suppressed."""
+    """A CSV of figures for circulation, with small numbers suppressed: built when the button is
+    pressed (suppression over a whole history is slow), not on every run of the page."""
     st.download_button(
         label,
-        data=figures_csv(metric, frame, forces),
+        data=lambda: figures_csv(metric, frame, forces),
         file_name=f"{metric.id}.csv",
         mime="text/csv",
         key=key,
@@ -516,11 +554,16 @@ def metric_section(
     heading: bool = True,
     describe: bool = True,
 ) -> None:
-    """A metric's trend (small multiples), district comparison, definition and figures."""
+    """A metric's trend (small multiples), district comparison, definition and figures.
+
+    The figures and tables are built once per data version and inputs (``stats.cached``) and
+    shared by every session: a page run only sends them.
+    """
     all_units = selected + [f for f in forces if f not in selected]
     history = stats.series(metric.id, districts=all_units, from_month=from_month, to_month=month)
     figures = app.metric_figures(metric.id)
     month_frame = figures[in_month(figures, month) & figures["district"].isin(all_units)]
+    inputs = (metric.id, tuple(all_units), tuple(forces), from_month, month)
     if heading:
         st.header(metric.title)
     if describe:
@@ -533,7 +576,11 @@ def metric_section(
         st.info(f"No figures for {metric.title.lower()} in this period.")
     else:
         title = f"{metric.title} by month, per area ({metric.unit})"
-        fig, alt = stats.trend_figure(metric, history, shown_units, forces, title=title)
+        fig, alt = stats.cached(
+            "views.trend",
+            inputs,
+            lambda: stats.trend_figure(metric, history, shown_units, forces, title=title),
+        )
         st.plotly_chart(fig, alt=alt, config=PLOTLY_CONFIG, key=f"{key}_trend")
         if stats.has_signals():
             has_target = "target" in history and history["target"].notna().any()
@@ -547,7 +594,15 @@ def metric_section(
         # Static tables (st.table), not the interactive grid: they are read by screen readers
         # as plain tables and do not make the browser load the grid's code, so pages draw faster.
         with st.expander("Table of the figures in this chart"):
-            st.table(safe_table(trend_table(history, metric, shown_units).set_index("Month")))
+            st.table(
+                stats.cached(
+                    "views.trend_table",
+                    inputs,
+                    lambda: safe_table(
+                        trend_table(history, metric, shown_units).set_index("Month")
+                    ),
+                )
+            )
 
     st.subheader(f"Districts compared, {month_label(month)}")
     measured = month_frame[month_frame["value"].notna()]
@@ -556,11 +611,21 @@ def metric_section(
     elif measured.empty:
         st.info(empty_message(metric, "any area", month))
     else:
-        fig, alt, note = stats.comparison_figure(metric, month_frame, month, all_units, forces)
+        fig, alt, note = stats.cached(
+            "views.compare",
+            inputs,
+            lambda: stats.comparison_figure(metric, month_frame, month, all_units, forces),
+        )
         st.plotly_chart(fig, alt=alt, config=PLOTLY_CONFIG, key=f"{key}_compare")
         st.caption(note)
     if not month_frame.empty:
-        st.table(safe_table(month_table(month_frame, metric, all_units).set_index("Area")))
+        st.table(
+            stats.cached(
+                "views.month_table",
+                inputs,
+                lambda: safe_table(month_table(month_frame, metric, all_units).set_index("Area")),
+            )
+        )
         figures_download(
             metric,
             figures[figures["district"].isin(all_units)],
