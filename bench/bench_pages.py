@@ -152,7 +152,10 @@ def streamlit(script: Path, env: dict[str, str]):
         proc.wait(timeout=10)
 
 
-def wait_drawn(tab, title: str, charts: int, timeout: int = 60_000) -> None:
+TIMEOUT_MS = 180_000  # a loaded machine can take a minute for a cold page
+
+
+def wait_drawn(tab, title: str, charts: int, timeout: int = TIMEOUT_MS) -> None:
     tab.wait_for_selector(APP_DONE, timeout=timeout)
     tab.wait_for_function(
         "t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)",
@@ -197,7 +200,7 @@ def time_change(browser, url: str, title: str, charts: int, label: str, option: 
         choice.wait_for()
         start = time.perf_counter()
         choice.click()
-        tab.wait_for_function(check, timeout=60_000, polling="raf")
+        tab.wait_for_function(check, timeout=TIMEOUT_MS, polling="raf")
         wait_drawn(tab, title, charts)
         return time.perf_counter() - start
     finally:
@@ -215,32 +218,38 @@ def time_crowd(browser, targets: list[tuple[str, str, int]]) -> float:
         for tab, (url, _, _) in zip(tabs, targets, strict=True):
             tab.goto(url, wait_until="commit")
         for tab, (_, title, charts) in zip(tabs, targets, strict=True):
-            wait_drawn(tab, title, charts, timeout=240_000)
+            wait_drawn(tab, title, charts, timeout=2 * TIMEOUT_MS)
         return time.perf_counter() - start
     finally:
         for context in contexts:
             context.close()
 
 
-def paired(loads: int, bare, page) -> dict:
-    """``loads`` interleaved (bare, page) pairs after one warm-up of each; order alternates."""
-    bare()
-    page()
-    bare_s, page_s, ratios = [], [], []
+def interleaved(loads: int, bare, variants: dict[str, object]) -> dict[str, dict]:
+    """``loads`` rounds of the bare page and every variant (e.g. the code before and after a
+    change), one after the other in an order that rotates, after one warm-up of each. Each
+    variant's figure is the median over the rounds of its time / the bare time of that round."""
+    names = list(variants)
+    measures = {"bare": bare, **variants}
+    for measure in measures.values():
+        measure()
+    times: dict[str, list[float]] = {name: [] for name in measures}
     for i in range(loads):
-        if i % 2:
-            p, b = page(), bare()
-        else:
-            b, p = bare(), page()
-        bare_s.append(b)
-        page_s.append(p)
-        ratios.append(p / b)
+        order = list(measures)
+        order = order[i % len(order) :] + order[: i % len(order)]
+        for name in order:
+            times[name].append(measures[name]())
     return {
-        "bare_s": statistics.median(bare_s),
-        "page_s": statistics.median(page_s),
-        "ratio": statistics.median(ratios),
-        "bare_samples": bare_s,
-        "page_samples": page_s,
+        name: {
+            "bare_s": statistics.median(times["bare"]),
+            "page_s": statistics.median(times[name]),
+            "ratio": statistics.median(
+                p / b for p, b in zip(times[name], times["bare"], strict=True)
+            ),
+            "bare_samples": times["bare"],
+            "page_samples": times[name],
+        }
+        for name in names
     }
 
 
@@ -254,15 +263,23 @@ def _demo(path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loads", type=int, default=5, help="pairs per page (default 5)")
+    parser.add_argument("--loads", type=int, default=5, help="rounds per page (default 5)")
     parser.add_argument("--db", help="one-force database to use (default: a fresh demo database)")
     parser.add_argument(
         "--national", help="a 43-force database (copied first, never written): peer page figures"
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code before a change: its dashboard is measured in the same "
+        "rounds, so the table gives before and after from one run",
+    )
     parser.add_argument("--crowd", type=int, default=20, help="sessions at once (0: skip)")
-    parser.add_argument("--crowd-rounds", type=int, default=3, help="crowd pairs (default 3)")
+    parser.add_argument("--crowd-rounds", type=int, default=3, help="crowd rounds (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--only", help="measure only rows whose name contains this")
+    parser.add_argument(
+        "--only", help="measure only rows whose name contains one of these (comma-separated)"
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -270,105 +287,153 @@ def main() -> None:
     from safeguarding import store
 
     def wanted(name: str) -> bool:
-        return not args.only or args.only.lower() in name.lower()
+        return not args.only or any(w.strip().lower() in name.lower() for w in args.only.split(","))
 
-    rows: list[tuple[str, dict, float | None, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    rows: list[tuple[str, dict[str, dict] | str, float | None, str]] = []
+
+    def measure(name: str, goal: float | None, against: str, run) -> None:
+        """One row: ``run()`` gives {variant: figures}; a failure is reported, not fatal."""
+        try:
+            result = run()
+        except Exception as error:  # noqa: BLE001 - a timed-out page is a result to report
+            rows.append((name, f"failed: {type(error).__name__}", goal, against))
+            print(f"  {name}: failed ({error!s:.200})", file=sys.stderr, flush=True)
+            return
+        rows.append((name, result, goal, against))
+        ratios = ", ".join(f"{v} {r['ratio']:.2f}x" for v, r in result.items())
+        print(f"  {name}: {ratios}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         db = args.db or _demo(Path(tmp) / "bench.duckdb")
         bare_script = Path(tmp) / "bare.py"
         bare_script.write_text(BARE_APP, encoding="utf-8")
         env = dict(os.environ, SAFEGUARDING_DB=db)
-        with (
-            streamlit(bare_script, env) as bare_url,
-            streamlit(ROOT / "dashboard.py", env) as app_url,
-            sync_playwright() as playwright,
-        ):
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            # The first session after a start sees a spurious "Page not found" (streamlit#9992).
-            time_load(browser, app_url, "Safeguarding scorecard", 0)
+        bare_url = stack.enter_context(streamlit(bare_script, env))
+        apps = {"after" if args.before else "page": ROOT}
+        if args.before:
+            apps = {"before": args.before.resolve(), **apps}
+        urls = {v: stack.enter_context(streamlit(r / "dashboard.py", env)) for v, r in apps.items()}
+        playwright = stack.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # The first session after a start sees a spurious "Page not found" (streamlit#9992).
+        for url in urls.values():
+            time_load(browser, url, "Safeguarding scorecard", 0)
 
-            def bare_load():
-                return time_load(browser, bare_url, "Bare page", 1)
+        def bare_load():
+            return time_load(browser, bare_url, "Bare page", 1)
 
-            for name, path, title, charts, goal in PAGES:
-                if not wanted(name):
-                    continue
-                url = f"{app_url}/{path}"
-                result = paired(
-                    args.loads,
-                    bare_load,
-                    lambda u=url, t=title, c=charts: time_load(browser, u, t, c),
+        for name, path, title, charts, goal in PAGES:
+            if wanted(name):
+                loads = {
+                    v: (lambda u=f"{url}/{path}", t=title, c=charts: time_load(browser, u, t, c))
+                    for v, url in urls.items()
+                }
+                measure(
+                    name, goal, "bare page", lambda ls=loads: interleaved(args.loads, bare_load, ls)
                 )
-                rows.append((name, result, goal, "bare page"))
-                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
 
-            for name, path, title, charts, label, option, check in CHANGES:
-                if not wanted(name):
-                    continue
-                url = f"{app_url}/{path}"
-                result = paired(
-                    args.loads,
-                    lambda: time_change(browser, bare_url, "Bare page", 1, *BARE_CHANGE),
-                    lambda u=url, t=title, c=charts, lb=label, o=option, ck=check: time_change(
-                        browser, u, t, c, lb, o, ck
+        for name, path, title, charts, label, option, check in CHANGES:
+            if wanted(name):
+                changes = {
+                    v: (
+                        lambda u=f"{url}/{path}", t=title, c=charts, lb=label, o=option, ck=check: (
+                            time_change(browser, u, t, c, lb, o, ck)
+                        )
+                    )
+                    for v, url in urls.items()
+                }
+                measure(
+                    name,
+                    1.5,
+                    "bare page's redraw",
+                    lambda cs=changes: interleaved(
+                        args.loads,
+                        lambda: time_change(browser, bare_url, "Bare page", 1, *BARE_CHANGE),
+                        cs,
                     ),
                 )
-                rows.append((name, result, 1.5, "bare page's redraw"))
-                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
 
-            name = f"{args.crowd} sessions at once"
-            if args.crowd and wanted(name):
-                app_targets = [
-                    (f"{app_url}/{p[1]}", p[2], p[3])
-                    for p in (CROWD_PAGES[i % len(CROWD_PAGES)] for i in range(args.crowd))
-                ]
-                bare_targets = [(bare_url, *BARE[1:])] * args.crowd
-                result = paired(
-                    args.crowd_rounds,
-                    lambda: time_crowd(browser, bare_targets),
-                    lambda: time_crowd(browser, app_targets),
+        name = f"{args.crowd} sessions at once"
+        if args.crowd and wanted(name):
+            pages = [CROWD_PAGES[i % len(CROWD_PAGES)] for i in range(args.crowd)]
+            crowds = {
+                v: (lambda u=url: time_crowd(browser, [(f"{u}/{p[1]}", p[2], p[3]) for p in pages]))
+                for v, url in urls.items()
+            }
+            bare_targets = [(bare_url, *BARE[1:])] * args.crowd
+            measure(
+                name,
+                1.2,
+                f"{args.crowd} bare sessions",
+                lambda: interleaved(
+                    args.crowd_rounds, lambda: time_crowd(browser, bare_targets), crowds
+                ),
+            )
+
+        if args.national and wanted("Overview, 43 forces, Peers, 43 forces"):
+            national = str(Path(tmp) / "national.duckdb")
+            store.copy_database(args.national, national)
+            env43 = dict(env, SAFEGUARDING_DB=national)
+            urls43 = {
+                v: stack.enter_context(streamlit(r / "dashboard.py", env43))
+                for v, r in apps.items()
+            }
+            for url in urls43.values():
+                time_load(browser, url, "Safeguarding scorecard", 0)
+            force = FORCE.replace(" ", "+")
+            one_force = {
+                v: (lambda u=url: time_load(browser, u, "Safeguarding scorecard", 0))
+                for v, url in urls.items()
+            }
+            for v, url in urls43.items():
+                # Against the same code's overview on the one-force database.
+                measure(
+                    f"Overview, 43 forces ({v})" if args.before else "Overview, 43 forces",
+                    1.2,
+                    "one-force overview",
+                    lambda u=url, v=v: interleaved(
+                        args.loads,
+                        one_force[v],
+                        {
+                            v: lambda: time_load(
+                                browser, f"{u}/?force={force}", "Safeguarding scorecard", 0
+                            )
+                        },
+                    ),
                 )
-                rows.append((name, result, 1.2, f"{args.crowd} bare sessions"))
-                print(f"  {name}: {result['ratio']:.2f}x", file=sys.stderr, flush=True)
-
-            if args.national and (wanted("43") or wanted("peer")):
-                national = str(Path(tmp) / "national.duckdb")
-                store.copy_database(args.national, national)
-                env43 = dict(env, SAFEGUARDING_DB=national)
-                force = FORCE.replace(" ", "+")
-                with streamlit(ROOT / "dashboard.py", env43) as url43:
-                    time_load(browser, url43, "Safeguarding scorecard", 0)
-                    result = paired(
-                        args.loads,
-                        lambda: time_load(browser, app_url, "Safeguarding scorecard", 0),
-                        lambda: time_load(
-                            browser, f"{url43}/?force={force}", "Safeguarding scorecard", 0
-                        ),
+            peers = {
+                v: (
+                    lambda u=url: time_load(
+                        browser, f"{u}/peers?force={force}", f"{FORCE} and its peers", 2
                     )
-                    rows.append(("Overview, 43 forces", result, 1.2, "one-force overview"))
-                    result = paired(
-                        args.loads,
-                        bare_load,
-                        lambda: time_load(
-                            browser, f"{url43}/peers?force={force}", f"{FORCE} and its peers", 2
-                        ),
-                    )
-                    rows.append(("Peers, 43 forces", result, 1.5, "bare page"))
-            browser.close()
+                )
+                for v, url in urls43.items()
+            }
+            measure(
+                "Peers, 43 forces",
+                1.5,
+                "bare page",
+                lambda: interleaved(args.loads, bare_load, peers),
+            )
+        browser.close()
 
-    print(f"{'page':40} {'page (s)':>9} {'base (s)':>9} {'ratio':>7} {'goal':>6}  against")
+    variants = list(apps)
+    head = "".join(f"{v + ' (s)':>13}{v + ' ratio':>14}" for v in variants)
+    print(f"{'page':38}{'bare (s)':>9}{head}{'goal':>7}  against")
     for name, result, goal, against in rows:
         goal_text = f"<={goal:.1f}" if goal else ""
-        print(
-            f"{name:40} {result['page_s']:9.2f} {result['bare_s']:9.2f} "
-            f"{result['ratio']:6.2f}x {goal_text:>6}  {against}"
+        if isinstance(result, str):
+            print(f"{name:38}{result:>{9 + 27 * len(variants)}}{goal_text:>7}  {against}")
+            continue
+        bare_s = statistics.median(r["bare_s"] for r in result.values())
+        cells = "".join(
+            f"{result[v]['page_s']:13.2f}{result[v]['ratio']:13.2f}x" if v in result else f"{'':27}"
+            for v in variants
         )
+        print(f"{name:38}{bare_s:9.2f}{cells}{goal_text:>7}  {against}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            name: {**result, "goal": goal, "against": against}
-            for name, result, goal, against in rows
-        }
+        data = {name: {"result": r, "goal": g, "against": a} for name, r, g, a in rows}
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
