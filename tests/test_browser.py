@@ -7,84 +7,35 @@ and that URL opened afresh reproduces the view. Skips when Chromium is absent, u
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from safeguarding import registry
-from safeguarding.paths import ROOT
+
+from browser_server import APP_DONE, first_visit, streamlit_server
 
 pytestmark = pytest.mark.browser
 
-APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 CHARTS = '[data-testid="stPlotlyChart"]'
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def server(demo_db_path, chromium) -> Iterator[str]:
+def server(demo_db_path, chromium, tmp_path_factory) -> Iterator[str]:
     """`streamlit run serve.py` (the dashboard behind its middleware) on a free loopback port,
     on the session's demo database."""
-    port = _free_port()
-    env = dict(os.environ, SAFEGUARDING_DB=demo_db_path)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
-            "--server.headless", "true",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"streamlit did not start:\n{output}")
-            time.sleep(0.2)
+    log = tmp_path_factory.mktemp("browser_server") / "streamlit.log"
+    with streamlit_server("serve.py", {"SAFEGUARDING_DB": demo_db_path}, log=log) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")
 def browser(server, chromium):
-    # Streamlit shows a "Page not found" dialog to the very first session after the server
-    # starts if it opens a page other than the default (streamlit/streamlit#9992); a real
-    # server has been visited before anyone shares a link, so visit the root once.
-    warm = chromium.new_page()
-    warm.goto(server)
-    warm.wait_for_selector(APP_DONE, timeout=60_000)
-    warm.close()
+    first_visit(chromium, server)
     return chromium
 
 

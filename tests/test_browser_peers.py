@@ -3,21 +3,15 @@ named, no axe-core violations, and the force choice in the URL."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from safeguarding import demo, store
-from safeguarding.paths import ROOT
 
-from test_browser import CHARTS, ERRORS, _choose, _free_port, wait_until_drawn
+from browser_server import streamlit_server
+from test_browser import CHARTS, ERRORS, _choose, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -28,41 +22,13 @@ def national_server(tmp_path_factory, chromium) -> Iterator[str]:
     path = tmp_path_factory.mktemp("national") / "three.duckdb"
     with store.writer(path, fresh=True) as con:
         demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-            "--server.headless", "true",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, SAFEGUARDING_DB=str(path)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{proc.stdout.read().decode()}")
-            time.sleep(0.2)
-        warm = chromium.new_page()  # see test_browser.browser: the first visit opens the root
+    env = {"SAFEGUARDING_DB": str(path)}
+    with streamlit_server("dashboard.py", env, log=path.parent / "streamlit.log") as url:
+        warm = chromium.new_page()  # see browser_server.first_visit: the first visit opens the root
         warm.goto(url)
         wait_until_drawn(warm)
         warm.close()
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import copy
 import json
 
 import pytest
+
 from figure_freeze import FIGURES_DIR, as_json, drawn, figures, plain_values
 
 

@@ -17,11 +17,6 @@ fetched once and never without the session).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -39,6 +34,7 @@ from safeguarding.server import SECURITY_HEADERS
 from safeguarding.ui.safe import md, shown
 
 from apptests import NO_SIGN_IN, html, open_link, open_page, private_env, signed_in
+from browser_server import APP_DONE, streamlit_server
 
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
 QUERY = {k: hostile.HOSTILE for k in ("district", "metric", "month", "districts", "quarter")}
@@ -200,58 +196,20 @@ def test_a_role_without_records_visits_record_pages_without_a_logged_refusal(lea
 
 # --- in a real browser ------------------------------------------------------------------------
 
-APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db, chromium, tmp_path_factory) -> Iterator[str]:
     """`streamlit run serve.py` on the hostile database, in demo mode."""
-    port = _free_port()
     work = tmp_path_factory.mktemp("hostile_server")
-    env = dict(
-        os.environ,
-        SAFEGUARDING_DB=hostile_db,
-        SAFEGUARDING_AUDIT=str(work / "audit.duckdb"),
-        HOME=str(work),
-    )
-    log = (work / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
-            "--server.headless", "true",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{(work / 'streamlit.log').read_text()}")
-            time.sleep(0.2)
+    env = {
+        "SAFEGUARDING_DB": hostile_db,
+        "SAFEGUARDING_AUDIT": str(work / "audit.duckdb"),
+        "HOME": str(work),
+    }
+    with streamlit_server(
+        "serve.py", env, log=work / "streamlit.log", args=("--server.fileWatcherType", "none")
+    ) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,47 @@ def _svg(body: str, words: str, size: int, *, labelled: bool) -> str:
     )
 
 
+def _source(icon_html: str) -> str:
+    return icon_html.split('src="', 1)[1].split('"', 1)[0]
+
+
+def variation_mark(variation: str | None) -> str:
+    """The variation icon inside a scorecard cell, '' for no signal: the same drawing as
+    ``variation_icon``, painted by a class from ``MARKS_CSS`` instead of an image of its own, so
+    a scorecard of hundreds of cells does not carry hundreds of copies of eight drawings. It is
+    decoration there (the cell's link names it in words); the title shows the words on hover."""
+    if variation not in VARIATION:
+        return ""
+    return (
+        f'<span class="sg-icon sg-mark sg-v-{variation}" aria-hidden="true" '
+        f'title="{html.escape(VARIATION_WORDS[variation])}"></span>'
+    )
+
+
+def assurance_mark(assurance: str | None) -> str:
+    """The assurance icon inside a scorecard cell, as ``variation_mark``; '' without a target."""
+    if assurance not in ASSURANCE:
+        return ""
+    return (
+        f'<span class="sg-icon sg-mark sg-a-{assurance}" aria-hidden="true" '
+        f'title="{html.escape(ASSURANCE_WORDS[assurance])}"></span>'
+    )
+
+
+def _marks_css() -> str:
+    rules = [
+        ".sg-mark {display: inline-block; width: 28px; height: 28px; vertical-align: middle; "
+        "background: no-repeat center / contain;}"
+    ]
+    rules += [
+        f'.sg-v-{v} {{background-image: url("{_source(variation_icon(v))}");}}' for v in VARIATION
+    ]
+    rules += [
+        f'.sg-a-{a} {{background-image: url("{_source(assurance_icon(a))}");}}' for a in ASSURANCE
+    ]
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
 def svg_markup(icon_html: str) -> str:
     """The SVG drawing inside an icon's <img> (for tests and for drawing elsewhere)."""
     source = icon_html.split('src="data:image/svg+xml;base64,', 1)[1].split('"', 1)[0]
@@ -125,3 +166,7 @@ def assurance_icon(assurance: str | None, *, size: int = 28, labelled: bool = Fa
 
 def variation_words(variation: str | None) -> str:
     return signals.ICON_WORDS.get(variation or "", "No SPC signal")
+
+
+# Every icon's drawing once, for the marks in scorecard cells.
+MARKS_CSS = _marks_css()

@@ -280,7 +280,7 @@ def _cell_html(
     symbol = targets.STATUS_SYMBOLS[status]
     arrow = CHANGE_ARROWS.get(cell.change_arrow, "")
     target = f'<span class="sg-target">target {esc(cell.target_text)}</span>' * cell.show_target
-    spc_icons = icons.variation_icon(cell.variation) + icons.assurance_icon(cell.assurance)
+    spc_icons = icons.variation_mark(cell.variation) + icons.assurance_mark(cell.assurance)
     marker = (
         f'<span class="sg-note-mark">note {note_number}</span>' if note_number is not None else ""
     )
@@ -364,6 +364,7 @@ def scorecard_html(
         )
     return (
         SCORECARD_CSS
+        + icons.MARKS_CSS
         + f'<div class="sg-scorecard-wrap sg-layout-{layout}"><table class="sg-scorecard">'
         f"<caption>{esc(caption)}</caption>"
         f'<thead><tr><th scope="col">Metric</th>{head}</tr></thead><tbody>'

@@ -1,0 +1,85 @@
+"""What the browser test modules share: `streamlit run` on a free loopback port for as long as a
+fixture needs it, and the first visit every fresh server needs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safeguarding.paths import ROOT
+
+APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    script: str,
+    env: dict[str, str],
+    *,
+    log: Path,
+    start_timeout: float = 90,
+    args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """`streamlit run ROOT/script` with ``env`` added to the environment, its output in ``log``;
+    yields its URL once its health check answers, fails the test with the log if it never does,
+    and stops it afterwards."""
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / script),
+                "--server.headless", "true",
+                "--server.port", str(port),
+                "--server.address", "127.0.0.1",
+                "--browser.gatherUsageStats", "false",
+                *args,
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, **env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def first_visit(chromium, url: str, timeout: int = 90_000) -> None:
+    """Open the root once. Streamlit shows a "Page not found" dialog to the very first session
+    after the server starts if it opens a page other than the default (streamlit/streamlit#9992);
+    a real server has been visited before anyone shares a link."""
+    warm = chromium.new_page()
+    try:
+        warm.goto(url)
+        warm.wait_for_selector(APP_DONE, timeout=timeout)
+    finally:
+        warm.close()
