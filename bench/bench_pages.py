@@ -18,8 +18,11 @@ change within 1.5x the bare page's redraw; 20 sessions at once within 1.2x the b
 same load; the peer page (43 forces) within 1.5x; the 43-force overview within 1.2x the one-force
 overview.
 
-    python bench/bench_pages.py [--loads 5] [--db PATH] [--national PATH] [--only TEXT]
-        [--crowd 20] [--crowd-rounds 3] [--json bench/results/pages.json]
+    python bench/bench_pages.py [--loads 5] [--db PATH] [--national PATH] [--before CHECKOUT]
+        [--only TEXT,TEXT] [--crowd 20] [--crowd-rounds 3] [--json bench/results/pages.json]
+
+``--before`` measures a checkout of the old code (e.g. ``git worktree add /tmp/old main``) in the
+same rounds, so one run gives the before and after columns.
 """
 
 from __future__ import annotations
