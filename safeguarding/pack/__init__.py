@@ -29,14 +29,20 @@ headings and rows every format shows, and ``pdf`` and ``pptx`` lay those out.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
+from safeguarding import registry
 from safeguarding.pack.charts import (
     _CHART_CACHE,
     CHART_SCALE,
     CHART_WIDTH,
     Chart,
+    Progress,
     chart_figures,
     chart_frame,
     render_charts,
+    trend_figure,
 )
 from safeguarding.pack.content import (
     CHART_MONTHS,
@@ -87,6 +93,7 @@ __all__ = [
     "WITHHELD_CHANGE",
     "Chart",
     "PackError",
+    "Progress",
     "Snapshot",
     "_CHART_CACHE",
     "action_rows",
@@ -102,6 +109,7 @@ __all__ = [
     "keep",
     "listing",
     "load",
+    "make",
     "metric_rows",
     "new_snapshot",
     "recommendation_rows",
@@ -111,13 +119,68 @@ __all__ = [
     "snapshot_id",
     "to_pdf",
     "to_pptx",
+    "trend_figure",
 ]
 
 
-def render(snapshot: Snapshot, fmt: str, *, with_charts: bool = True) -> bytes:
-    """The pack in ``fmt`` ('pdf' or 'pptx')."""
+def render(
+    snapshot: Snapshot, fmt: str, *, with_charts: bool = True, progress: Progress | None = None
+) -> bytes:
+    """The pack in ``fmt`` ('pdf' or 'pptx'); ``progress(done, total, what)`` as each chart of
+    a PDF is drawn (the PowerPoint file's charts are native, nothing is drawn)."""
     if fmt == "pdf":
-        return to_pdf(snapshot, with_charts=with_charts)
+        return to_pdf(snapshot, with_charts=with_charts, progress=progress)
     if fmt == "pptx":
         return to_pptx(snapshot, with_charts=with_charts)
     raise PackError(f"Format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+
+
+def make(
+    path: str | os.PathLike[str] | None,
+    quarter: str,
+    fmt: str,
+    *,
+    force: str | None = None,
+    created_by: str | None = None,
+    with_charts: bool = True,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[Snapshot, bool, bytes]:
+    """Issue a quarter's pack from the current data (``issue``) and lay it out in ``fmt``:
+    (snapshot, new, file bytes). ``progress(done, total, what)`` follows every step on one bar:
+    gathering the figures, keeping the snapshot, each chart drawn (a PDF), the layout."""
+    if fmt not in FORMATS:
+        raise PackError(f"Format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+    drawing = with_charts and fmt == "pdf"
+    # Until the document is built the charts are counted as one per metric (their most).
+    total = 3 + (len(registry.metrics()) if drawing else 0)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, what)
+        done += 1
+
+    snapshot, new = issue(
+        path, quarter, force=force, created_by=created_by, today=today, progress=step
+    )
+    layout = "Laying out the PDF" if fmt == "pdf" else "Laying out the PowerPoint file"
+    if drawing:
+        figures = chart_figures(snapshot.content)
+        total = 3 + len(figures)
+        base = done
+        step(f"Drawing {len(figures)} charts")
+        done = base
+
+        def drawn(count: int, of: int, what: str) -> None:
+            if progress is not None:
+                progress(base + count, total, f"Chart {count} of {of} drawn")
+
+        render_charts(snapshot, progress=drawn)
+        done = base + len(figures)
+    step(layout)
+    data = render(snapshot, fmt, with_charts=with_charts)
+    if progress is not None:
+        progress(total, total, "Done")
+    return snapshot, new, data

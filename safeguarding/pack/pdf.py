@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from safeguarding.pack.charts import render_charts
+from safeguarding.pack.charts import Progress, render_charts
 from safeguarding.pack.sections import (
     LEAD_EXCEPTIONS,
     _count,
@@ -57,13 +57,15 @@ def _font_files() -> tuple[Path, Path] | None:
     return None
 
 
-def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
+def to_pdf(
+    snapshot: Snapshot, *, with_charts: bool = True, progress: Progress | None = None
+) -> bytes:
     """The pack as an A4 landscape PDF (fpdf2). Every page's footer carries the as-at date and
-    the snapshot identifier."""
+    the snapshot identifier. ``progress(done, total, what)`` as each chart is drawn."""
     from fpdf import FPDF, FontFace  # imported here: the dashboard runs without packs too
 
     content = snapshot.content
-    drawn = render_charts(snapshot) if with_charts else {}
+    drawn = render_charts(snapshot, progress) if with_charts else {}
     fonts = _font_files()
     family = "DejaVu" if fonts else "Helvetica"
 
