@@ -14,6 +14,7 @@ The hand-made dataset (force West Yorkshire; Calderdale, Kirklees), Q3 2024:
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -25,7 +26,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from safeguarding import actions, charts, figure_cache, pack, registry, store
+from safeguarding import actions, charts, demo, figure_cache, pack, registry, store
 
 CASELOAD = "rso_caseload_per_officer"
 DETAINED = "children_detained_overnight"
@@ -551,3 +552,82 @@ def test_making_the_demo_pack_reports_each_step_and_each_chart(demo_pack):
     drawn = [what for _, _, what in PROGRESS if what.endswith(" drawn")]
     assert drawn == [f"Chart {n} of {charted} drawn" for n in range(1, charted + 1)]
     assert "Laying out the PDF" in [what for _, _, what in PROGRESS]
+
+
+# --- one force's pack on a database of several forces ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_forces(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
+    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+def districts_of(db: str) -> dict[str, list[str]]:
+    rows = store.reader(db).execute("select district, force from districts").fetchall()
+    out: dict[str, list[str]] = {}
+    for district, force in rows:
+        out.setdefault(force, []).append(district)
+    return out
+
+
+def test_each_forces_pack_holds_that_force_only_and_has_its_own_identifier(three_forces):
+    areas = districts_of(three_forces)
+    assert len(areas) == 3
+    ids = set()
+    for force, districts in areas.items():
+        content = pack.build_content(store.reader(three_forces), "2015Q1", force=force, today=TODAY)
+        assert content["force"] == force
+        assert content["units"] == [*sorted(districts), force]
+        shown = {f["district"] for f in content["figures"]}
+        shown |= {p["district"] for points in content["series"].values() for p in points}
+        shown |= {e["district"] for e in content["exceptions"]}
+        assert shown == {*districts, force}
+        assert {a["district"] for a in content["actions"]} <= {None, *districts, force}
+        # Everything but the metric catalogue, which is the same for every force (the title,
+        # the definition, and the inspection finding behind each metric, not shown in the pack).
+        text = pack.canonical({k: v for k, v in content.items() if k != "metrics"}).decode()
+        for other, other_districts in areas.items():
+            if other != force:
+                assert not [d for d in other_districts if d in text], (force, other)
+        snapshot = pack.new_snapshot(content)
+        assert force in pack.cover_lines(snapshot)[0]
+        ids.add(snapshot.snapshot_id)
+    assert len(ids) == 3
+
+
+def test_a_pack_on_several_forces_must_name_a_known_one(three_forces):
+    with pytest.raises(pack.PackError, match="holds 3 forces"):
+        pack.build_content(store.reader(three_forces), "2015Q1", today=TODAY)
+    with pytest.raises(pack.PackError, match="No force called 'Force 09'"):
+        pack.build_content(store.reader(three_forces), "2015Q1", force="Force 09", today=TODAY)
+
+
+def test_kept_packs_are_listed_by_force(three_forces, tmp_path):
+    db = tmp_path / "three.duckdb"
+    store.copy_database(three_forces, db)
+    wy, _ = pack.issue(db, "2015Q1", force="West Yorkshire", today=TODAY)
+    f02, _ = pack.issue(db, "2015Q1", force="Force 02", today=TODAY)
+    assert wy.snapshot_id != f02.snapshot_id
+    con = store.reader(db)
+    assert pack.listing(con, "2015Q1", force="Force 02")["short_id"].tolist() == [f02.short_id]
+    assert pack.listing(con, force="West Yorkshire")["force"].tolist() == ["West Yorkshire"]
+    assert pack.listing(con, "2015Q1", force="Force 03").empty
+    assert len(pack.listing(con, "2015Q1")) == 2
+
+
+@pytest.mark.slow
+def test_pictures_prepared_while_drawing_give_the_same_pdf(demo_pack):
+    snapshot, pdf, _ = demo_pack
+    drawn = pack.render_charts(snapshot)
+    assert all(chart.picture is not None for chart in drawn.values())
+    pack._CHART_CACHE[snapshot.snapshot_id] = {
+        metric_id: dataclasses.replace(chart, picture=None) for metric_id, chart in drawn.items()
+    }
+    try:
+        assert pack.to_pdf(snapshot) == pdf
+    finally:
+        pack._CHART_CACHE[snapshot.snapshot_id] = drawn

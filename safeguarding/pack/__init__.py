@@ -29,15 +29,17 @@ headings and rows every format shows, and ``pdf`` and ``pptx`` lay those out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
-from safeguarding import registry
+from safeguarding import registry, store
 from safeguarding.pack.charts import (
     _CHART_CACHE,
     CHART_SCALE,
     CHART_WIDTH,
     Chart,
+    ChartSession,
     Progress,
     chart_figures,
     chart_frame,
@@ -52,7 +54,7 @@ from safeguarding.pack.content import (
     build_content,
 )
 from safeguarding.pack.errors import PackError
-from safeguarding.pack.pdf import to_pdf
+from safeguarding.pack.pdf import prepare_picture, to_pdf
 from safeguarding.pack.pptx import to_pptx
 from safeguarding.pack.sections import (
     action_rows,
@@ -72,6 +74,7 @@ from safeguarding.pack.snapshot import (
     hashed_part,
     issue,
     keep,
+    keep_issued,
     listing,
     load,
     new_snapshot,
@@ -92,6 +95,7 @@ __all__ = [
     "SHORT_ID_LENGTH",
     "WITHHELD_CHANGE",
     "Chart",
+    "ChartSession",
     "PackError",
     "Progress",
     "Snapshot",
@@ -107,6 +111,7 @@ __all__ = [
     "hashed_part",
     "issue",
     "keep",
+    "keep_issued",
     "listing",
     "load",
     "make",
@@ -162,23 +167,31 @@ def make(
             progress(done, total, what)
         done += 1
 
-    snapshot, new = issue(
-        path, quarter, force=force, created_by=created_by, today=today, progress=step
-    )
+    with contextlib.ExitStack() as stack:
+        # Chromium starts now, while the figures are gathered; the charts are drawn while the
+        # snapshot is kept, and each picture is made ready for the PDF while the next is drawn.
+        session = stack.enter_context(ChartSession()) if drawing else None
+        step("Gathering the figures")
+        content = build_content(store.reader(path), quarter, force=force, today=today)
+        snapshot = new_snapshot(content, created_by=created_by)
+        figures = chart_figures(content) if drawing else []
+        if session is not None:
+            total = 3 + len(figures)
+            session.submit([fig for _, fig, _ in figures])
+        step("Keeping the snapshot")
+        snapshot, new = keep_issued(path, snapshot)
+        if session is not None:
+            base = done
+            step(f"Drawing {len(figures)} charts")
+            done = base
+
+            def drawn(count: int, of: int, what: str) -> None:
+                if progress is not None:
+                    progress(base + count, total, f"Chart {count} of {of} drawn")
+
+            render_charts(snapshot, progress=drawn, prepare=prepare_picture, session=session)
+            done = base + len(figures)
     layout = "Laying out the PDF" if fmt == "pdf" else "Laying out the PowerPoint file"
-    if drawing:
-        figures = chart_figures(snapshot.content)
-        total = 3 + len(figures)
-        base = done
-        step(f"Drawing {len(figures)} charts")
-        done = base
-
-        def drawn(count: int, of: int, what: str) -> None:
-            if progress is not None:
-                progress(base + count, total, f"Chart {count} of {of} drawn")
-
-        render_charts(snapshot, progress=drawn)
-        done = base + len(figures)
     step(layout)
     data = render(snapshot, fmt, with_charts=with_charts)
     if progress is not None:

@@ -10,8 +10,7 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +37,9 @@ class Chart:
     alt: str
     width: int
     height: int
+    # The picture as the PDF embeds it (``pdf.prepare_picture``), made while the next chart is
+    # drawn; None when the charts were drawn without it (the PDF then makes it itself).
+    picture: Any = field(default=None, compare=False, repr=False)
 
 
 def measure_of(metric: dict[str, Any]) -> kinds.Measure:
@@ -465,49 +467,107 @@ def _opts(fig: Any) -> dict[str, Any]:
     }
 
 
-async def _render(figures: list[Any], done: Callable[[int], None]) -> list[bytes]:
-    """Every figure drawn in one Kaleido session (one Chromium started once), in order;
-    ``done(i)`` after each."""
-    import kaleido  # imported here: only packs with charts need Chromium
-
-    async with kaleido.Kaleido(n=1, timeout=120, mathjax=False) as renderer:
-        out = []
-        for number, fig in enumerate(figures):
-            out.append(await renderer.calc_fig(fig, opts=_opts(fig)))
-            done(number)
-        return out
-
-
 _CHART_CACHE: OrderedDict[str, dict[str, Chart]] = OrderedDict()
 _CHART_LOCK = threading.Lock()
 _CHART_CACHE_SIZE = 4
 _FINISHED = object()
 
 
-def draw(figures: list[Any], progress: Progress | None = None, names: list[str] | None = None):
-    """PNGs of ``figures``, drawn in one Kaleido session; ``progress(done, total, what)`` is
-    called on the caller's thread as each is drawn (so a page can update its progress bar)."""
-    events: queue.Queue[Any] = queue.Queue()
+class ChartSession:
+    """One Kaleido session (one Chromium, started at once) on a thread of its own, drawing the
+    figures handed to ``submit`` in order while the caller goes on (building the rest of the
+    pack, keeping its snapshot); ``collect`` waits for the PNGs.
 
-    def run() -> list[bytes]:
+    Kaleido runs its own event loop; its own thread keeps it clear of any caller's loop. Use as
+    a context manager: leaving it closes the browser (without waiting, after an error).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._results: queue.Queue[Any] = queue.Queue()
+        self._closed = threading.Event()
+        self.submitted = 0
+        self._thread = threading.Thread(target=self._run, name="pack-charts", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
         try:
-            return asyncio.run(_render(figures, events.put))
-        finally:
-            events.put(_FINISHED)
+            asyncio.run(self._serve())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by collect()
+            self._results.put(("error", exc))
 
-    # Kaleido runs its own event loop; a worker thread keeps it clear of any caller's loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(run)
-        while (event := events.get()) is not _FINISHED:
+    async def _serve(self) -> None:
+        import kaleido  # imported here: only packs with charts need Chromium
+
+        async with kaleido.Kaleido(n=1, timeout=120, mathjax=False) as renderer:
+            loop = asyncio.get_running_loop()
+            while True:
+                job = await loop.run_in_executor(None, self._jobs.get)
+                if job is _FINISHED or self._closed.is_set():
+                    return
+                number, fig = job
+                png = await renderer.calc_fig(fig, opts=_opts(fig))
+                self._results.put(("png", number, png))
+
+    def submit(self, figures: list[Any]) -> None:
+        """Hand ``figures`` over to be drawn, in order, after any handed over before."""
+        for fig in figures:
+            self._jobs.put((self.submitted, fig))
+            self.submitted += 1
+
+    def collect(
+        self, progress: Progress | None = None, prepare: Callable[[bytes], Any] | None = None
+    ) -> list[tuple[bytes, Any]]:
+        """(PNG, prepared) of every figure submitted, waiting for them. As each PNG arrives
+        this thread calls ``prepare(png)`` (work on the picture, done while Chromium draws the
+        next) and ``progress(done, total, what)`` (here, so a page can update its bar)."""
+        pngs: dict[int, tuple[bytes, Any]] = {}
+        while len(pngs) < self.submitted:
+            event = self._results.get()
+            if event[0] == "error":
+                raise event[1]
+            _, number, png = event
+            pngs[number] = (png, prepare(png) if prepare is not None else None)
             if progress is not None:
-                what = names[event] if names else f"chart {event + 1}"
-                progress(event + 1, len(figures), what)
-        return future.result()
+                progress(len(pngs), self.submitted, f"chart {number + 1}")
+        return [pngs[number] for number in range(self.submitted)]
+
+    def close(self, *, wait: bool = True) -> None:
+        self._closed.set()
+        self._jobs.put(_FINISHED)
+        if wait:
+            self._thread.join()
+
+    def __enter__(self) -> ChartSession:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(wait=kind is None)
 
 
-def render_charts(snapshot: Snapshot, progress: Progress | None = None) -> dict[str, Chart]:
+def draw(
+    figures: list[Any],
+    progress: Progress | None = None,
+    *,
+    prepare: Callable[[bytes], Any] | None = None,
+) -> list[tuple[bytes, Any]]:
+    """(PNG, prepared) of each of ``figures``, drawn in one Kaleido session (``ChartSession``)."""
+    with ChartSession() as session:
+        session.submit(figures)
+        return session.collect(progress, prepare)
+
+
+def render_charts(
+    snapshot: Snapshot,
+    progress: Progress | None = None,
+    *,
+    prepare: Callable[[bytes], Any] | None = None,
+    session: ChartSession | None = None,
+) -> dict[str, Chart]:
     """Every metric's SPC chart as a PNG (drawn by Kaleido in the system Chromium, all in one
-    browser session); ``progress(done, total, what)`` as each chart is drawn.
+    browser session); ``progress(done, total, what)`` as each chart is drawn, and
+    ``prepare(png)`` kept as each chart's ``picture`` (see ``ChartSession.collect``). With a
+    ``session`` (already started, perhaps already given the figures) the charts are drawn there.
 
     The last few packs' charts are kept in memory, so a PDF and a PowerPoint file of one pack
     draw them once; the figures are built once per snapshot (``chart_figures``).
@@ -517,17 +577,22 @@ def render_charts(snapshot: Snapshot, progress: Progress | None = None) -> dict[
             _CHART_CACHE.move_to_end(snapshot.snapshot_id)
             return _CHART_CACHE[snapshot.snapshot_id]
     drawn = chart_figures(snapshot.content)
-    titles = {m["id"]: m["title"] for m in snapshot.content["metrics"]}
+    figures = [fig for _, fig, _ in drawn]
     try:
-        pngs = draw([fig for _, fig, _ in drawn], progress, names=[titles[m] for m, _, _ in drawn])
+        if session is None:
+            pngs = draw(figures, progress, prepare=prepare)
+        else:
+            if not session.submitted:
+                session.submit(figures)
+            pngs = session.collect(progress, prepare)
     except Exception as exc:  # noqa: BLE001 - any failure to start or drive Chromium
         raise PackError(
             f"Could not draw the charts with Kaleido and Chromium ({type(exc).__name__}: {exc}). "
             "Install Chromium, or build the pack without charts (--no-charts)."
         ) from exc
     result = {
-        metric_id: Chart(metric_id, png, alt, CHART_WIDTH, figure_height(fig))
-        for (metric_id, fig, alt), png in zip(drawn, pngs, strict=True)
+        metric_id: Chart(metric_id, png, alt, CHART_WIDTH, figure_height(fig), picture)
+        for (metric_id, fig, alt), (png, picture) in zip(drawn, pngs, strict=True)
     }
     with _CHART_LOCK:
         _CHART_CACHE[snapshot.snapshot_id] = result

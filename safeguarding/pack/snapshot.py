@@ -216,16 +216,22 @@ def issue(
     Returns (snapshot, new): ``new`` is False when a pack with the same figures was kept before,
     in which case that pack (with its first "presented on" date) is returned.
     """
-    con = store.reader(path)
     if progress is not None:
         progress("Gathering the figures")
-    content = build_content(con, quarter, force=force, today=today)
+    content = build_content(store.reader(path), quarter, force=force, today=today)
     snapshot = new_snapshot(content, created_by=created_by)
     if progress is not None:
         progress("Keeping the snapshot")
-    existing = find(con, snapshot.snapshot_id)
+    return keep_issued(path, snapshot)
+
+
+def keep_issued(path: str | os.PathLike[str] | None, snapshot: Snapshot) -> tuple[Snapshot, bool]:
+    """Keep a snapshot just built unless one with its figures is kept already: (the kept
+    snapshot, whether it is new)."""
+    existing = find(store.reader(path), snapshot.snapshot_id)
     if existing is not None:
         return existing, False
     with appstore.open(path).write() as tx:
         kept = keep(tx, snapshot)
-    return kept, kept.created_at == snapshot.created_at and kept.created_by == created_by
+    new = kept.created_at == snapshot.created_at and kept.created_by == snapshot.created_by
+    return kept, new

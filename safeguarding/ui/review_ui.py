@@ -117,7 +117,8 @@ def _all_actions(version: int, today: dt.date) -> pd.DataFrame:
 
 
 def all_actions() -> pd.DataFrame:
-    return _all_actions(app.data_version(), dt.date.today())
+    """The whole action log, for the chosen force."""
+    return of_force(_all_actions(app.data_version(), dt.date.today()))
 
 
 def can_edit() -> bool:
@@ -352,7 +353,9 @@ def add_action_form(period: Period | None, *, key: str) -> None:
     review, or, with ``period`` None, one chosen in the form)."""
     if not can_edit():
         return
-    areas = actions.areas(app.con())
+    districts, forces = app.units()
+    shown = {*districts, *forces}
+    areas = [a for a in actions.areas(app.con()) if a in shown]
     with st.form(key, clear_on_submit=True):
         if period is None:
             st.markdown("**Record a question or action**")
@@ -454,12 +457,13 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _recommendations(version: int, today: dt.date) -> pd.DataFrame:
-    return recommendations.listing(app.con(), today=today)
+def _recommendations(version: int, today: dt.date, force: str | None) -> pd.DataFrame:
+    return recommendations.listing(app.con(), force=force, today=today)
 
 
 def recommendation_list() -> pd.DataFrame:
-    return _recommendations(app.data_version(), dt.date.today())
+    """The chosen force's inspection recommendations."""
+    return _recommendations(app.data_version(), dt.date.today(), app.current_force())
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
