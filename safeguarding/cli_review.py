@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from safeguarding import actions, pack, recommendations, registry, store
+from safeguarding import actions, demo, pack, recommendations, registry, store
 from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
 from safeguarding.formatting import parse_quarter
 from safeguarding.paths import db_path
@@ -58,6 +58,34 @@ def _dates_as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFram
 # --- packs -----------------------------------------------------------------------------------
 
 
+def _pack_force(path: str, name: str | None) -> str:
+    """The force a new pack is for: --force, or the database's only force."""
+    con = store.reader(path)
+    forces = [
+        r[0] for r in con.execute("select distinct force from districts order by 1").fetchall()
+    ]
+    if not forces:
+        raise CommandError("The database has no districts: load data or rebuild the demo first.")
+    if name is None:
+        if len(forces) > 1:
+            shown = ", ".join(forces[:5]) + (
+                f" and {len(forces) - 5} more" if len(forces) > 5 else ""
+            )
+            raise CommandError(
+                f"This database holds {len(forces)} forces ({shown}): say which one the pack is "
+                f"for with --force, e.g. --force '{forces[0]}'."
+            )
+        return forces[0]
+    if name not in forces:
+        near = [f for f in forces if name.lower() in f.lower()]
+        hint = f" Did you mean {', '.join(near[:5])}?" if near else ""
+        listed = ", ".join(forces[:10]) + (
+            f" and {len(forces) - 10} more" if len(forces) > 10 else ""
+        )
+        raise CommandError(f"No force called '{name}' in {path}.{hint} Forces: {listed}.")
+    return name
+
+
 def cmd_pack(args) -> None:
     if not args.snapshot and not args.quarter:
         raise CommandError("Give --quarter (e.g. 2024Q3) or --snapshot ID.")
@@ -65,6 +93,7 @@ def cmd_pack(args) -> None:
     out = Path(args.out)
     if not out.parent.exists():
         raise CommandError(f"The folder {out.parent} does not exist.")
+    bar = demo.TerminalProgress()
     try:
         if args.snapshot:
             snapshot = pack.load(store.reader(path), args.snapshot)
@@ -73,12 +102,24 @@ def cmd_pack(args) -> None:
                     f"Snapshot {snapshot.short_id} is the pack for {snapshot.quarter}, not "
                     f"{args.quarter}."
                 )
+            if args.force_name and args.force_name != snapshot.force:
+                raise CommandError(
+                    f"Snapshot {snapshot.short_id} is the pack of {snapshot.force}, not "
+                    f"{args.force_name}."
+                )
             new = False
+            data = pack.render(snapshot, args.format, with_charts=not args.no_charts, progress=bar)
         else:
-            snapshot, new = pack.issue(
-                path, args.quarter, force=args.force_name, created_by=args.by
+            force = _pack_force(path, args.force_name)
+            snapshot, new, data = pack.make(
+                path,
+                args.quarter,
+                args.format,
+                force=force,
+                created_by=args.by,
+                with_charts=not args.no_charts,
+                progress=bar,
             )
-        data = pack.render(snapshot, args.format, with_charts=not args.no_charts)
     except pack.PackError as exc:
         raise CommandError(str(exc)) from None
     out.write_bytes(data)
@@ -90,8 +131,8 @@ def cmd_pack(args) -> None:
     else:
         history = f"the same figures as the pack first presented on {snapshot.presented_on}"
     print(
-        f"Wrote {out} ({len(data) / 1e6:.1f} MB): board pack for {label}, snapshot "
-        f"{snapshot.short_id}, data as at {snapshot.as_at_text}; {history}."
+        f"Wrote {out} ({len(data) / 1e6:.1f} MB): board pack of {snapshot.force} for {label}, "
+        f"snapshot {snapshot.short_id}, data as at {snapshot.as_at_text}; {history}."
     )
     print(f"Snapshot {snapshot.snapshot_id}")
 
@@ -254,7 +295,12 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="rebuild the pack kept with this snapshot id (as presented), not from today's data",
     )
-    p.add_argument("--force", dest="force_name", metavar="NAME", help="force (if several)")
+    p.add_argument(
+        "--force",
+        dest="force_name",
+        metavar="NAME",
+        help="the force the pack is for (needed when the database holds several)",
+    )
     p.add_argument("--by", metavar="NAME", help="who is issuing the pack (kept with it)")
     p.add_argument(
         "--no-charts", action="store_true", help="leave out the charts (no Chromium needed)"

@@ -10,10 +10,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding import actions, registry, store
+from safeguarding import actions, demo, pack, registry, store
 from safeguarding.ui.safe import shown
 
-from apptests import html, open_page, private_env, signed_in
+from apptests import dashboard, html, open_page, private_env, signed_in
 
 REVIEW = "pages/quarterly_review.py"
 LOG = "pages/actions.py"
@@ -78,11 +78,9 @@ def test_the_quarterly_review_shows_a_quarter_its_exceptions_and_every_figure(db
     assert body.count("<caption>") >= len(registry.metrics())
     assert '<span aria-hidden="true">✗</span> Not met' in body
     assert "Change on Q3 2023" in body
-    labels = [b.label for b in at.get("download_button")]
-    assert labels[:2] == [
-        "Download the board pack (PDF)",
-        "Download the board pack (PowerPoint)",
-    ]
+    # The pack is built on request, with its progress shown; then it can be downloaded.
+    assert "Build the board pack" in [b.label for b in at.button]
+    assert not [b for b in at.get("download_button") if b.label.startswith("Download the board")]
 
 
 @pytest.mark.parametrize(
@@ -214,3 +212,101 @@ def test_linked_metrics_are_a_list_and_the_quarter_choice_fits_the_sidebar(db):
     quarter = at.sidebar.selectbox[0]
     assert quarter.label == "Quarter" and quarter.options[0] == "Q4 2025"
     assert all(len(option) <= 7 for option in quarter.options)
+
+
+@pytest.mark.slow
+def test_building_the_pack_shows_its_progress_then_offers_both_files(db):
+    at = open_page(REVIEW, quarter="2024Q3")
+    at.button(key="pack_build").click().run(timeout=600)
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.status[0]
+    assert box.label.startswith("Board pack ready: snapshot ") and box.state == "complete"
+    bar = at.get("progress")[0]
+    assert bar.proto.value == 100 and bar.proto.text == "Done"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[:2] == [
+        "Download the board pack (PDF)",
+        "Download the board pack (PowerPoint)",
+    ]
+    short_id = box.label.split("snapshot ")[1].split(" ")[0]
+    kept = next(t.value for t in at.table if "Presented on" in t.value.columns)
+    assert kept.index.tolist() == [short_id]
+
+
+# --- the review and the pack of the chosen force, per role, on a database of three forces -----
+
+FORCE_ROLES = """
+[users]
+"chief@wyp.example" = { role = "leadership", force = "West Yorkshire" }
+"analyst@inspectorate.example" = { role = "national_analyst" }
+"lead@force02.example" = { role = "district_lead", district = "Force 02 District A" }
+"""
+WY_CHIEF = signed_in("chief@wyp.example", "WY Chief")
+ANALYST = signed_in("analyst@inspectorate.example", "Analyst")
+F02_LEAD = signed_in("lead@force02.example", "F02 Lead")
+
+
+@pytest.fixture(scope="module")
+def three_forces_path(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
+    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+@pytest.fixture
+def forces_db(monkeypatch, tmp_path, three_forces_path):
+    """A copy of the three-force demo with a pack kept for West Yorkshire and one for Force 02."""
+    env = private_env(monkeypatch, tmp_path, three_forces_path, FORCE_ROLES)
+    kept = {
+        force: pack.issue(env["db"], "2015Q1", force=force, created_by="test")[0].short_id
+        for force in ("West Yorkshire", "Force 02")
+    }
+    return {**env, "kept": kept}
+
+
+def review_as(user: dict, force: str | None = None) -> AppTest:
+    """The review of Q1 2015 opened from a link (to ``force``, if given): the entry script reads
+    the link's force on the first run."""
+    at = dashboard(user)
+    if force is not None:
+        at.query_params["force"] = force
+    at.run()
+    at.switch_page(REVIEW)
+    at.query_params["quarter"] = "2015Q1"
+    return at.run()
+
+
+def kept_packs(at: AppTest) -> list[str]:
+    tables = [t.value for t in at.table if "Presented on" in t.value.columns]
+    return tables[0].index.tolist() if tables else []
+
+
+@pytest.mark.parametrize(
+    "user, link, force, other",
+    [
+        (WY_CHIEF, "Force 02", "West Yorkshire", "Force 02 District A"),
+        (ANALYST, "Force 02", "Force 02", "Leeds"),
+        (ANALYST, "Force 03", "Force 03", "Leeds"),
+        (F02_LEAD, "West Yorkshire", "Force 02", "Leeds"),
+    ],
+    ids=["force user", "national analyst", "national analyst, packless force", "district lead"],
+)
+def test_the_review_and_its_packs_are_of_the_users_force_for_each_role(
+    forces_db, user, link, force, other
+):
+    at = review_as(user, link)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["sg_force"] == force
+    body = html(at)
+    assert f">{force}<" in body
+    assert other not in body
+    others = {"West Yorkshire", "Force 02", "Force 03"} - {force}
+    assert not [f for f in others if f in body]
+    assert kept_packs(at) == ([forces_db["kept"][force]] if force in forces_db["kept"] else [])
+    if force not in forces_db["kept"]:
+        assert any("None yet" in c.value for c in at.caption)
+    labels = [b.label for b in at.get("download_button")]
+    for name, short_id in forces_db["kept"].items():
+        assert (f"Rebuild {short_id} as presented (PDF)" in labels) == (name == force)

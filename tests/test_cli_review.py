@@ -231,3 +231,68 @@ def test_every_review_command_is_documented():
         "recommendations update",
     ):
         assert f"python -m safeguarding {command}" in doc, command
+
+
+# --- a pack for one force of several -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_forces_db(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
+    import datetime as dt
+
+    from safeguarding import demo
+
+    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+def test_on_several_forces_pack_needs_a_known_force_and_writes_nothing_without(
+    capsys, three_forces_db, tmp_path
+):
+    db = tmp_path / "three.duckdb"
+    store.copy_database(three_forces_db, db)
+    out_file = tmp_path / "pack.pdf"
+    base = ["pack", "--db", str(db), "--quarter", "2015Q1", "--format", "pdf", "--no-charts"]
+    code, _, err = run(capsys, *base, "--out", str(out_file))
+    assert code == 2
+    assert "holds 3 forces (Force 02, Force 03, West Yorkshire)" in err
+    assert "--force" in err
+    code, _, err = run(capsys, *base, "--out", str(out_file), "--force", "Force 9")
+    assert code == 2
+    assert (
+        "No force called 'Force 9'" in err and "Forces: Force 02, Force 03, West Yorkshire" in err
+    )
+    assert not out_file.exists()
+    assert run(capsys, "packs", "--db", str(db), "--format", "csv")[1].count("\n") == 1
+
+    ids = {}
+    for force in ("Force 02", "West Yorkshire"):
+        out_file = tmp_path / f"{force}.pdf"
+        code, out, err = run(capsys, *base, "--out", str(out_file), "--force", force)
+        assert code == 0, err
+        assert f"board pack of {force} for Q1 2015" in out
+        ids[force] = snapshot_line(out)
+        pages = pdf_pages(out_file)
+        assert f"{force}: Q1 2015 (January to March 2015)" in pages[0]
+        other = "Leeds" if force == "Force 02" else "Force 02 District A"
+        assert other not in "\n".join(pages)
+    assert ids["Force 02"] != ids["West Yorkshire"]
+    # A kept pack is rebuilt as it was; naming another force is refused.
+    code, _, err = run(
+        capsys, "pack", "--db", str(db), "--snapshot", ids["Force 02"][:12], "--format", "pdf",
+        "--out", str(tmp_path / "again.pdf"), "--no-charts", "--force", "West Yorkshire",
+    )  # fmt: skip
+    assert code == 2 and "is the pack of Force 02, not West Yorkshire" in err
+
+
+def test_on_one_force_pack_needs_no_force_and_refuses_another(capsys, db, tmp_path):
+    out_file = tmp_path / "pack.pdf"
+    base = ["pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf", "--no-charts"]
+    code, out, err = run(capsys, *base, "--out", str(out_file), "--force", "Force 02")
+    assert code == 2 and "No force called 'Force 02'" in err
+    code, out, err = run(capsys, *base, "--out", str(out_file))
+    assert code == 0, err
+    assert "board pack of West Yorkshire for Q3 2024" in out

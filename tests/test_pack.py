@@ -13,15 +13,20 @@ The hand-made dataset (force West Yorkshire; Calderdale, Kirklees), Q3 2024:
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
 import io
+import json
+import re
 
 import handmade
+import numpy as np
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from safeguarding import actions, pack, registry, store
+from safeguarding import actions, charts, demo, figure_cache, pack, registry, store
 
 CASELOAD = "rso_caseload_per_officer"
 DETAINED = "children_detained_overnight"
@@ -289,12 +294,23 @@ def test_chart_points_of_withheld_figures_are_left_out(db):
 # --- the full pack on the demo data, with charts (drawn once for the module) -----------------
 
 
+PROGRESS: list[tuple[int, int, str]] = []
+
+
 @pytest.fixture(scope="module")
 def demo_pack(demo_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("pack") / "demo.duckdb"
     store.copy_database(demo_db_path, path)
-    snapshot, _ = pack.issue(path, "2024Q3", created_by="test", today=dt.date(2025, 1, 10))
-    return snapshot, pack.to_pdf(snapshot), pack.to_pptx(snapshot)
+    PROGRESS.clear()
+    snapshot, _, pdf = pack.make(
+        path,
+        "2024Q3",
+        "pdf",
+        created_by="test",
+        today=dt.date(2025, 1, 10),
+        progress=lambda done, total, what: PROGRESS.append((done, total, what)),
+    )
+    return snapshot, pdf, pack.to_pptx(snapshot)
 
 
 @pytest.mark.slow
@@ -398,3 +414,220 @@ def test_the_demo_pack_has_every_section_in_order(demo_pack):
     assert all(f"Snapshot {snapshot.short_id}" in page for page in pages)
     # The demo's one recommendation still in progress is long overdue.
     assert "⚠ Overdue (in progress, due 1 December 2014)" in "\n".join(pages).replace("\n", " ")
+
+
+# --- the charts: each figure built once, the page builder's figure, drawn with its alt text ---
+
+
+def page_builder_chart(content: dict, metric: dict):
+    """A pack chart as the pages' builder draws it (``charts.trend_small_multiples``), laid out
+    for paper as the pack lays it out: what the pack's own builder must give."""
+    labels = content["labels"]
+    frame = pack.chart_frame(content, metric["id"])
+    if frame.empty or frame["value"].isna().all():
+        return None
+    hidden = pack.charts.all_withheld(frame, content["units"])
+    units = [u for u in content["units"] if u not in hidden]
+    frame = frame[frame["district"].isin(units)]
+    title = (
+        f"{metric['title']} ({metric['unit']}), {labels['chart_from']} to {labels['last_month']}"
+    )
+    if hidden:
+        title += f"<br><sup>{pack.charts.withheld_words(hidden).strip()}</sup>"
+    fig = charts.trend_small_multiples(
+        frame.drop(columns=["withheld"]),
+        title=title,
+        measure=pack.charts.measure_of(metric),
+        units=units,
+        forces=content["forces"],
+    )
+    fig.update_yaxes(title_text=None)
+    fig.update_layout(margin=dict(l=40, r=20, t=100, b=90))
+    return fig
+
+
+MIDNIGHT = re.compile(r"^(\d{4}-\d\d-\d\d)T00:00:00(\.0+)?$")
+
+
+def plain(value):
+    """A figure's JSON with only what plotly.js reads: typed arrays as lists (NaN as None),
+    midnight timestamps as dates, empty settings dropped."""
+    if isinstance(value, dict):
+        if set(value) == {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            return [None if v != v else v for v in array.tolist()]
+        out = {k: plain(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ({}, None)}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, str) and (match := MIDNIGHT.match(value)):
+        return match.group(1)
+    return value
+
+
+def assert_page_builders_figures(content: dict) -> None:
+    figure_cache.clear()
+    built = pack.chart_figures(content)
+    expected = [(m["id"], page_builder_chart(content, m)) for m in content["metrics"]]
+    expected = [(m, fig) for m, fig in expected if fig is not None]
+    assert [m for m, _, _ in built] == [m for m, _ in expected]
+    for (metric_id, fig, _), (_, page_fig) in zip(built, expected, strict=True):
+        assert plain(json.loads(json.dumps(fig))) == plain(json.loads(page_fig.to_json())), (
+            metric_id
+        )
+
+
+def test_the_pack_charts_are_the_page_builders_figures(db):
+    content = pack.build_content(store.reader(db), "2024Q3", today=TODAY)
+    assert_page_builders_figures(content)
+    # A panel whose points are all withheld is left out and named under the title.
+    for point in content["series"][DETAINED]:
+        if point["district"] == "Calderdale":
+            point["withheld"] = True
+    assert_page_builders_figures(content)
+    fig = next(f for m, f, _ in pack.chart_figures(content) if m == DETAINED)
+    assert "Not drawn: Calderdale" in fig["layout"]["title"]["text"]
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["Kirklees", FORCE]
+
+
+@pytest.mark.slow
+def test_the_demo_packs_charts_are_the_page_builders_figures(demo_pack):
+    snapshot, _, _ = demo_pack
+    assert_page_builders_figures(snapshot.content)
+
+
+def test_each_chart_figure_is_built_once_per_snapshot(db):
+    content = pack.build_content(store.reader(db), "2024Q3", today=TODAY)
+    figure_cache.clear()
+    first = pack.chart_figures(content)
+    misses = figure_cache.stats()["misses"]
+    again = pack.chart_figures(content)
+    assert figure_cache.stats()["misses"] == misses
+    assert all(a[1] is b[1] for a, b in zip(first, again, strict=True))
+    # Another snapshot (a point changed) has figures of its own.
+    content["series"][CASELOAD][0]["value"] = 1.0
+    before = {m: fig for m, fig, _ in first}
+    after = {m: fig for m, fig, _ in pack.chart_figures(content)}
+    assert after[CASELOAD] is not before[CASELOAD]
+    assert after[CASELOAD]["data"] != before[CASELOAD]["data"]
+
+
+def figure_alt_texts(pdf: bytes) -> list[str]:
+    """The alt text of every figure in the PDF's structure tree, in reading order."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys"):
+            if node.get("/S") == "/Figure":
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.slow
+def test_the_demo_pdf_has_one_picture_per_chart_with_its_alt_text(demo_pack):
+    snapshot, pdf, _ = demo_pack
+    drawn = pack.chart_figures(snapshot.content)
+    assert len(drawn) == len(registry.metrics())
+    assert figure_alt_texts(pdf) == [alt for _, _, alt in drawn]
+    per_page = [len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert sum(per_page) == len(drawn) and max(per_page) == 1
+
+
+@pytest.mark.slow
+def test_making_the_demo_pack_reports_each_step_and_each_chart(demo_pack):
+    snapshot, _, _ = demo_pack
+    charted = len(pack.chart_figures(snapshot.content))
+    dones = [done for done, _, _ in PROGRESS]
+    assert dones == sorted(dones)
+    assert PROGRESS[0][2] == "Gathering the figures"
+    assert PROGRESS[-1] == (charted + 3, charted + 3, "Done")
+    drawn = [what for _, _, what in PROGRESS if what.endswith(" drawn")]
+    assert drawn == [f"Chart {n} of {charted} drawn" for n in range(1, charted + 1)]
+    assert "Laying out the PDF" in [what for _, _, what in PROGRESS]
+
+
+# --- one force's pack on a database of several forces ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_forces(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
+    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+def districts_of(db: str) -> dict[str, list[str]]:
+    rows = store.reader(db).execute("select district, force from districts").fetchall()
+    out: dict[str, list[str]] = {}
+    for district, force in rows:
+        out.setdefault(force, []).append(district)
+    return out
+
+
+def test_each_forces_pack_holds_that_force_only_and_has_its_own_identifier(three_forces):
+    areas = districts_of(three_forces)
+    assert len(areas) == 3
+    ids = set()
+    for force, districts in areas.items():
+        content = pack.build_content(store.reader(three_forces), "2015Q1", force=force, today=TODAY)
+        assert content["force"] == force
+        assert content["units"] == [*sorted(districts), force]
+        shown = {f["district"] for f in content["figures"]}
+        shown |= {p["district"] for points in content["series"].values() for p in points}
+        shown |= {e["district"] for e in content["exceptions"]}
+        assert shown == {*districts, force}
+        assert {a["district"] for a in content["actions"]} <= {None, *districts, force}
+        # Everything but the metric catalogue, which is the same for every force (the title,
+        # the definition, and the inspection finding behind each metric, not shown in the pack).
+        text = pack.canonical({k: v for k, v in content.items() if k != "metrics"}).decode()
+        for other, other_districts in areas.items():
+            if other != force:
+                assert not [d for d in other_districts if d in text], (force, other)
+        snapshot = pack.new_snapshot(content)
+        assert force in pack.cover_lines(snapshot)[0]
+        ids.add(snapshot.snapshot_id)
+    assert len(ids) == 3
+
+
+def test_a_pack_on_several_forces_must_name_a_known_one(three_forces):
+    with pytest.raises(pack.PackError, match="holds 3 forces"):
+        pack.build_content(store.reader(three_forces), "2015Q1", today=TODAY)
+    with pytest.raises(pack.PackError, match="No force called 'Force 09'"):
+        pack.build_content(store.reader(three_forces), "2015Q1", force="Force 09", today=TODAY)
+
+
+def test_kept_packs_are_listed_by_force(three_forces, tmp_path):
+    db = tmp_path / "three.duckdb"
+    store.copy_database(three_forces, db)
+    wy, _ = pack.issue(db, "2015Q1", force="West Yorkshire", today=TODAY)
+    f02, _ = pack.issue(db, "2015Q1", force="Force 02", today=TODAY)
+    assert wy.snapshot_id != f02.snapshot_id
+    con = store.reader(db)
+    assert pack.listing(con, "2015Q1", force="Force 02")["short_id"].tolist() == [f02.short_id]
+    assert pack.listing(con, force="West Yorkshire")["force"].tolist() == ["West Yorkshire"]
+    assert pack.listing(con, "2015Q1", force="Force 03").empty
+    assert len(pack.listing(con, "2015Q1")) == 2
+
+
+@pytest.mark.slow
+def test_pictures_prepared_while_drawing_give_the_same_pdf(demo_pack):
+    snapshot, pdf, _ = demo_pack
+    drawn = pack.render_charts(snapshot)
+    assert all(chart.picture is not None for chart in drawn.values())
+    pack._CHART_CACHE[snapshot.snapshot_id] = {
+        metric_id: dataclasses.replace(chart, picture=None) for metric_id, chart in drawn.items()
+    }
+    try:
+        assert pack.to_pdf(snapshot) == pdf
+    finally:
+        pack._CHART_CACHE[snapshot.snapshot_id] = drawn

@@ -29,14 +29,22 @@ headings and rows every format shows, and ``pdf`` and ``pptx`` lay those out.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
+
+from safeguarding import registry, store
 from safeguarding.pack.charts import (
     _CHART_CACHE,
     CHART_SCALE,
     CHART_WIDTH,
     Chart,
+    ChartSession,
+    Progress,
     chart_figures,
     chart_frame,
     render_charts,
+    trend_figure,
 )
 from safeguarding.pack.content import (
     CHART_MONTHS,
@@ -46,7 +54,7 @@ from safeguarding.pack.content import (
     build_content,
 )
 from safeguarding.pack.errors import PackError
-from safeguarding.pack.pdf import to_pdf
+from safeguarding.pack.pdf import prepare_picture, to_pdf
 from safeguarding.pack.pptx import to_pptx
 from safeguarding.pack.sections import (
     action_rows,
@@ -66,6 +74,7 @@ from safeguarding.pack.snapshot import (
     hashed_part,
     issue,
     keep,
+    keep_issued,
     listing,
     load,
     new_snapshot,
@@ -86,7 +95,9 @@ __all__ = [
     "SHORT_ID_LENGTH",
     "WITHHELD_CHANGE",
     "Chart",
+    "ChartSession",
     "PackError",
+    "Progress",
     "Snapshot",
     "_CHART_CACHE",
     "action_rows",
@@ -100,8 +111,10 @@ __all__ = [
     "hashed_part",
     "issue",
     "keep",
+    "keep_issued",
     "listing",
     "load",
+    "make",
     "metric_rows",
     "new_snapshot",
     "recommendation_rows",
@@ -111,13 +124,76 @@ __all__ = [
     "snapshot_id",
     "to_pdf",
     "to_pptx",
+    "trend_figure",
 ]
 
 
-def render(snapshot: Snapshot, fmt: str, *, with_charts: bool = True) -> bytes:
-    """The pack in ``fmt`` ('pdf' or 'pptx')."""
+def render(
+    snapshot: Snapshot, fmt: str, *, with_charts: bool = True, progress: Progress | None = None
+) -> bytes:
+    """The pack in ``fmt`` ('pdf' or 'pptx'); ``progress(done, total, what)`` as each chart of
+    a PDF is drawn (the PowerPoint file's charts are native, nothing is drawn)."""
     if fmt == "pdf":
-        return to_pdf(snapshot, with_charts=with_charts)
+        return to_pdf(snapshot, with_charts=with_charts, progress=progress)
     if fmt == "pptx":
         return to_pptx(snapshot, with_charts=with_charts)
     raise PackError(f"Format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+
+
+def make(
+    path: str | os.PathLike[str] | None,
+    quarter: str,
+    fmt: str,
+    *,
+    force: str | None = None,
+    created_by: str | None = None,
+    with_charts: bool = True,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[Snapshot, bool, bytes]:
+    """Issue a quarter's pack from the current data (``issue``) and lay it out in ``fmt``:
+    (snapshot, new, file bytes). ``progress(done, total, what)`` follows every step on one bar:
+    gathering the figures, keeping the snapshot, each chart drawn (a PDF), the layout."""
+    if fmt not in FORMATS:
+        raise PackError(f"Format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+    drawing = with_charts and fmt == "pdf"
+    # Until the document is built the charts are counted as one per metric (their most).
+    total = 3 + (len(registry.metrics()) if drawing else 0)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, what)
+        done += 1
+
+    with contextlib.ExitStack() as stack:
+        # Chromium starts now, while the figures are gathered; the charts are drawn while the
+        # snapshot is kept, and each picture is made ready for the PDF while the next is drawn.
+        session = stack.enter_context(ChartSession()) if drawing else None
+        step("Gathering the figures")
+        content = build_content(store.reader(path), quarter, force=force, today=today)
+        snapshot = new_snapshot(content, created_by=created_by)
+        figures = chart_figures(content) if drawing else []
+        if session is not None:
+            total = 3 + len(figures)
+            session.submit([fig for _, fig, _ in figures])
+        step("Keeping the snapshot")
+        snapshot, new = keep_issued(path, snapshot)
+        if session is not None:
+            base = done
+            step(f"Drawing {len(figures)} charts")
+            done = base
+
+            def drawn(count: int, of: int, what: str) -> None:
+                if progress is not None:
+                    progress(base + count, total, f"Chart {count} of {of} drawn")
+
+            render_charts(snapshot, progress=drawn, prepare=prepare_picture, session=session)
+            done = base + len(figures)
+    layout = "Laying out the PDF" if fmt == "pdf" else "Laying out the PowerPoint file"
+    step(layout)
+    data = render(snapshot, fmt, with_charts=with_charts)
+    if progress is not None:
+        progress(total, total, "Done")
+    return snapshot, new, data

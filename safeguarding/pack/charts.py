@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
+import math
+import queue
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from safeguarding import charts, kinds, registry
+from safeguarding import charts, figure_cache, kinds, registry
 from safeguarding.formatting import format_value
 from safeguarding.pack.errors import PackError
-from safeguarding.pack.snapshot import Snapshot
+from safeguarding.pack.snapshot import Snapshot, snapshot_id
+
+# progress(done, total, what): called as each step of a pack is finished.
+Progress = Callable[[int, int, str], None]
 
 CHART_WIDTH = 1100
 CHART_SCALE = 1.5
@@ -27,6 +37,9 @@ class Chart:
     alt: str
     width: int
     height: int
+    # The picture as the PDF embeds it (``pdf.prepare_picture``), made while the next chart is
+    # drawn; None when the charts were drawn without it (the PDF then makes it itself).
+    picture: Any = field(default=None, compare=False, repr=False)
 
 
 def measure_of(metric: dict[str, Any]) -> kinds.Measure:
@@ -52,12 +65,8 @@ def chart_frame(content: dict[str, Any], metric_id: str) -> pd.DataFrame:
 def all_withheld(frame: pd.DataFrame, units: list[str]) -> list[str]:
     """Areas with points in the chart's months but every one of them withheld: their panel would
     show limits and no points, so it is not drawn and the chart says so."""
-    out = []
-    for unit in units:
-        one = frame[frame["district"] == unit]
-        if not one.empty and bool(one["withheld"].all()):
-            out.append(unit)
-    return out
+    every = frame.groupby("district", sort=False)["withheld"].all().to_dict()
+    return [unit for unit in units if every.get(unit, False)]
 
 
 def withheld_words(areas: list[str]) -> str:
@@ -66,40 +75,260 @@ def withheld_words(areas: list[str]) -> str:
     return f" Not drawn: {', '.join(areas)} (every figure withheld for small numbers)."
 
 
-def chart_figures(content: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """(metric_id, plotly figure, alt text) for every metric with points."""
-    out = []
+def _panel_grid(rows: int, cols: int, titles: tuple[str, ...]) -> dict[str, Any]:
+    """The layout of ``charts.trend_small_multiples``' grid of panels (axes, their domains and
+    sharing, the panel titles), as a plain dict: made once per grid and kept."""
+    key = (rows, cols, titles)
+    with _GRID_LOCK:
+        if key in _GRIDS:
+            return _GRIDS[key]
+    grid = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        shared_xaxes=True,
+        shared_yaxes=True,
+        vertical_spacing=0.12 if rows > 1 else 0.05,
+        horizontal_spacing=0.04,
+    ).layout.to_plotly_json()
+    grid.pop("template", None)
+    with _GRID_LOCK:
+        _GRIDS[key] = grid
+    return grid
+
+
+_GRIDS: dict[tuple[int, int, tuple[str, ...]], dict[str, Any]] = {}
+_GRID_LOCK = threading.Lock()
+_COLUMNS = 3
+_HEIGHT_PER_ROW = 230
+PACK_MARGIN = dict(l=40, r=20, t=100, b=90)
+
+
+def _template() -> dict[str, Any]:
+    """The default plotly template as a plain dict (what ``go.Figure().to_dict()`` carries), so
+    a figure built as a dict renders as the page builder's does. Made once."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        _TEMPLATE = go.Figure().to_dict()["layout"]["template"]
+    return _TEMPLATE
+
+
+_TEMPLATE: dict[str, Any] | None = None
+
+
+def _floats(values: Any) -> list[float | None]:
+    """Numbers as JSON takes them: floats, None where there is none."""
+    array = np.asarray(values, dtype=float)
+    return [None if math.isnan(v) else v for v in array.tolist()]
+
+
+def _drawable(values: np.ndarray, kind: kinds.Kind) -> np.ndarray:
+    """Limits as drawn (``kinds.drawable``): within what the figure can be."""
+    if kind.low is None and kind.high is None:
+        return values
+    return np.clip(values, kind.low, kind.high)
+
+
+def trend_figure(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    measure: kinds.Measure,
+    units: list[str],
+    forces: list[str],
+) -> dict[str, Any]:
+    """The pack's SPC small multiples of one metric, as a plotly figure dict (what Kaleido
+    draws): the figure ``charts.trend_small_multiples`` draws (same panels, layers, colours,
+    legend and hover text), laid out for paper (no y-axis title per row of panels, the unit is
+    in the title; a wider top margin for a two-line title).
+
+    Built in one go from plain lists and dicts rather than a plotly object a trace at a time:
+    validating and converting every trace was most of what building a pack's figures cost. The
+    grid of panels is made once per set of areas. ``tests/test_pack.py`` checks the figure is
+    the page builder's.
+    """
+    present = [u for u in units if u in set(frame["district"])]
+    rows = max(1, math.ceil(len(present) / _COLUMNS))
+    cols = min(_COLUMNS, max(1, len(present)))
+    layout = copy.deepcopy(_panel_grid(rows, cols, tuple(present)))
+    colours = charts.district_colours(units, forces)
+    spc = "point_type" in frame.columns
+    hover = charts._hover(measure)
+    kind = kinds.of(measure)
+    shown: set[str] = set()
+    traces: list[dict[str, Any]] = []
+    frame = frame.sort_values(["district", "month"], kind="stable")
+    months = np.datetime_as_string(
+        pd.to_datetime(frame["month"]).to_numpy(dtype="datetime64[D]"), unit="D"
+    )
+    areas = frame["district"].to_numpy(dtype=object)
+    columns = {
+        c: frame[c].to_numpy(dtype=float)
+        for c in ("value", "mean", "lpl", "upl", "target")
+        if c in frame
+    }
+    point_types = frame["point_type"].to_numpy(dtype=object) if spc else None
+
+    def add(area: str, suffix: str, x, y, name: str, legend: bool = True, **style) -> None:
+        trace = {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "name": name,
+            "showlegend": legend and name not in shown,
+            "hovertemplate": (f"{name}: " if legend else "") + f"{hover}<extra>{area}</extra>",
+            "xaxis": f"x{suffix}",
+            "yaxis": f"y{suffix}",
+            **style,
+        }
+        if legend:
+            trace["legendgroup"] = name
+            shown.add(name)
+        traces.append(trace)
+
+    for i, unit_name in enumerate(present):
+        rows_of = areas == unit_name
+        x = months[rows_of].tolist()
+        col = {c: values[rows_of] for c, values in columns.items()}
+        suffix = "" if i == 0 else str(i + 1)
+        if "upl" in col and not np.isnan(col["upl"]).all():
+            # Both limits in one trace, split by a gap (as the page builder draws them).
+            upl, lpl = _drawable(col["upl"], kind), _drawable(col["lpl"], kind)
+            add(
+                unit_name,
+                suffix,
+                [*x, None, *x],
+                [*_floats(upl), None, *_floats(lpl)],
+                "Process limits",
+                mode="lines",
+                line=dict(color=charts.LIMIT_COLOUR, width=1, dash="dot"),
+            )
+            add(
+                unit_name,
+                suffix,
+                x,
+                _floats(col["mean"]),
+                "Mean",
+                mode="lines",
+                line=dict(color=charts.MEAN_COLOUR, width=1),
+            )
+        if "target" in col and not np.isnan(col["target"]).all():
+            add(
+                unit_name,
+                suffix,
+                x,
+                _floats(col["target"]),
+                "Target",
+                mode="lines",
+                line=dict(color=charts.TARGET_COLOUR, width=1.5, dash="dash", shape="hv"),
+            )
+        add(
+            unit_name,
+            suffix,
+            x,
+            _floats(col["value"]),
+            unit_name,
+            legend=False,
+            mode="lines",
+            line=dict(
+                color=charts.SPC_LINE_COLOUR
+                if spc
+                else colours.get(unit_name, charts.OKABE_ITO[0]),
+                width=2,
+            ),
+        )
+        if point_types is not None:
+            types = point_types[rows_of]
+            for point_type, (name, colour, symbol) in charts.SPECIAL_CAUSE_STYLE.items():
+                special = types == point_type
+                if special.any():
+                    add(
+                        unit_name,
+                        suffix,
+                        [m for m, keep in zip(x, special, strict=True) if keep],
+                        _floats(col["value"][special]),
+                        name,
+                        mode="markers",
+                        marker=dict(color=colour, symbol=symbol, size=7),
+                    )
+
+    layout.update(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        font=charts.FONT,
+        height=150 + rows * _HEIGHT_PER_ROW,
+        margin=PACK_MARGIN,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hoverlabel=dict(bgcolor="#ffffff", font=dict(color="#0b0c0c")),
+        legend=dict(orientation="h", yanchor="top", y=-0.25 / rows, x=0, xanchor="left"),
+        template=_template(),
+    )
+    for name, axis in layout.items():
+        if name.startswith("yaxis"):
+            axis.update(gridcolor="#e5e5e5", zerolinecolor="#b1b4b6")
+            if kind.high is None:
+                axis["rangemode"] = "tozero"
+            else:
+                axis["range"] = [kind.low, kind.high * 1.05]
+        elif name.startswith("xaxis"):
+            axis.update(gridcolor="#f0f0f0", showticklabels=True)
+    for annotation in layout.get("annotations", []):
+        annotation["font"] = dict(size=13, color="#0b0c0c")
+    return {"data": traces, "layout": layout}
+
+
+def figure_height(fig: Any) -> int:
+    """A figure's height in pixels, whether a plotly figure or its dict."""
+    layout = fig["layout"] if isinstance(fig, dict) else fig.layout
+    height = layout.get("height") if isinstance(layout, dict) else layout.height
+    return int(height or 500)
+
+
+def _chart_figure(content: dict[str, Any], metric: dict[str, Any]) -> tuple[Any, str] | None:
+    """(figure, alt text) of one metric's chart; None when it has no point to draw."""
     labels = content["labels"]
     forces = content["forces"]
+    frame = chart_frame(content, metric["id"])
+    if frame.empty or frame["value"].isna().all():
+        return None
+    hidden = all_withheld(frame, content["units"])
+    units = [u for u in content["units"] if u not in hidden]
+    frame = frame[frame["district"].isin(units)]
+    spc = frame["upl"].notna().any()
+    title = (
+        f"{metric['title']} ({metric['unit']}), {labels['chart_from']} to {labels['last_month']}"
+    )
+    if hidden:
+        title += f"<br><sup>{withheld_words(hidden).strip()}</sup>"
+    measure = measure_of(metric)
+    fig = trend_figure(
+        frame.drop(columns=["withheld"]), title=title, measure=measure, units=units, forces=forces
+    )
+    alt = charts.trend_alt(metric["title"], measure, frame, units, spc=bool(spc))
+    if frame["withheld"].any():
+        alt += " Points withheld for small numbers are left out."
+    alt += withheld_words(hidden)
+    return fig, alt
+
+
+def chart_figures(content: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(metric_id, plotly figure, alt text) for every metric with points.
+
+    Each figure is built once per snapshot: the figure cache (``safeguarding.figure_cache``)
+    keeps it under the snapshot identifier, which changes with any figure shown, so a PDF made
+    again from the same snapshot (by anyone, in the same process) reuses it. The pack's figures
+    are not the pages' (they are drawn from the snapshot's series, with small numbers withheld,
+    titled with their months and laid out for paper), so they have keys of their own. A cached
+    figure is shared: it is only read (drawn), never changed.
+    """
+    version = snapshot_id(content)
+    out = []
     for metric in content["metrics"]:
-        frame = chart_frame(content, metric["id"])
-        if frame.empty or frame["value"].isna().all():
-            continue
-        hidden = all_withheld(frame, content["units"])
-        units = [u for u in content["units"] if u not in hidden]
-        frame = frame[frame["district"].isin(units)]
-        spc = frame["upl"].notna().any()
-        title = (
-            f"{metric['title']} ({metric['unit']}), {labels['chart_from']} to "
-            f"{labels['last_month']}"
+        built = figure_cache.memo(
+            "pack_trend", version, metric["id"], functools.partial(_chart_figure, content, metric)
         )
-        if hidden:
-            title += f"<br><sup>{withheld_words(hidden).strip()}</sup>"
-        fig = charts.trend_small_multiples(
-            frame.drop(columns=["withheld"]),
-            title=title,
-            measure=measure_of(metric),
-            units=units,
-            forces=forces,
-        )
-        # The unit is in the title; a y-axis title per row of panels would overprint on paper.
-        fig.update_yaxes(title_text=None)
-        fig.update_layout(margin=dict(l=40, r=20, t=100, b=90))
-        alt = charts.trend_alt(metric["title"], measure_of(metric), frame, units, spc=bool(spc))
-        if frame["withheld"].any():
-            alt += " Points withheld for small numbers are left out."
-        alt += withheld_words(hidden)
-        out.append((metric["id"], fig, alt))
+        if built is not None:
+            out.append((metric["id"], built[0], built[1]))
     return out
 
 
@@ -229,50 +458,141 @@ def add_trend_chart(slide, trend: TrendData, left: int, top: int, width: int, he
     return graphic
 
 
-async def _render(figures: list[Any]) -> list[bytes]:
-    import kaleido  # imported here: only packs with charts need Chromium
-
-    async with kaleido.Kaleido(n=1, timeout=120, mathjax=False) as renderer:
-        out = []
-        for fig in figures:
-            opts = {
-                "format": "png",
-                "width": CHART_WIDTH,
-                "height": int(fig.layout.height or 500),
-                "scale": CHART_SCALE,
-            }
-            out.append(await renderer.calc_fig(fig, opts=opts))
-        return out
+def _opts(fig: Any) -> dict[str, Any]:
+    return {
+        "format": "png",
+        "width": CHART_WIDTH,
+        "height": figure_height(fig),
+        "scale": CHART_SCALE,
+    }
 
 
 _CHART_CACHE: OrderedDict[str, dict[str, Chart]] = OrderedDict()
 _CHART_LOCK = threading.Lock()
 _CHART_CACHE_SIZE = 4
+_FINISHED = object()
 
 
-def render_charts(snapshot: Snapshot) -> dict[str, Chart]:
-    """Every metric's SPC chart as a PNG (drawn by Kaleido in the system Chromium).
+class ChartSession:
+    """One Kaleido session (one Chromium, started at once) on a thread of its own, drawing the
+    figures handed to ``submit`` in order while the caller goes on (building the rest of the
+    pack, keeping its snapshot); ``collect`` waits for the PNGs.
+
+    Kaleido runs its own event loop; its own thread keeps it clear of any caller's loop. Use as
+    a context manager: leaving it closes the browser (without waiting, after an error).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._results: queue.Queue[Any] = queue.Queue()
+        self._closed = threading.Event()
+        self.submitted = 0
+        self._thread = threading.Thread(target=self._run, name="pack-charts", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by collect()
+            self._results.put(("error", exc))
+
+    async def _serve(self) -> None:
+        import kaleido  # imported here: only packs with charts need Chromium
+
+        async with kaleido.Kaleido(n=1, timeout=120, mathjax=False) as renderer:
+            loop = asyncio.get_running_loop()
+            while True:
+                job = await loop.run_in_executor(None, self._jobs.get)
+                if job is _FINISHED or self._closed.is_set():
+                    return
+                number, fig = job
+                png = await renderer.calc_fig(fig, opts=_opts(fig))
+                self._results.put(("png", number, png))
+
+    def submit(self, figures: list[Any]) -> None:
+        """Hand ``figures`` over to be drawn, in order, after any handed over before."""
+        for fig in figures:
+            self._jobs.put((self.submitted, fig))
+            self.submitted += 1
+
+    def collect(
+        self, progress: Progress | None = None, prepare: Callable[[bytes], Any] | None = None
+    ) -> list[tuple[bytes, Any]]:
+        """(PNG, prepared) of every figure submitted, waiting for them. As each PNG arrives
+        this thread calls ``prepare(png)`` (work on the picture, done while Chromium draws the
+        next) and ``progress(done, total, what)`` (here, so a page can update its bar)."""
+        pngs: dict[int, tuple[bytes, Any]] = {}
+        while len(pngs) < self.submitted:
+            event = self._results.get()
+            if event[0] == "error":
+                raise event[1]
+            _, number, png = event
+            pngs[number] = (png, prepare(png) if prepare is not None else None)
+            if progress is not None:
+                progress(len(pngs), self.submitted, f"chart {number + 1}")
+        return [pngs[number] for number in range(self.submitted)]
+
+    def close(self, *, wait: bool = True) -> None:
+        self._closed.set()
+        self._jobs.put(_FINISHED)
+        if wait:
+            self._thread.join()
+
+    def __enter__(self) -> ChartSession:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(wait=kind is None)
+
+
+def draw(
+    figures: list[Any],
+    progress: Progress | None = None,
+    *,
+    prepare: Callable[[bytes], Any] | None = None,
+) -> list[tuple[bytes, Any]]:
+    """(PNG, prepared) of each of ``figures``, drawn in one Kaleido session (``ChartSession``)."""
+    with ChartSession() as session:
+        session.submit(figures)
+        return session.collect(progress, prepare)
+
+
+def render_charts(
+    snapshot: Snapshot,
+    progress: Progress | None = None,
+    *,
+    prepare: Callable[[bytes], Any] | None = None,
+    session: ChartSession | None = None,
+) -> dict[str, Chart]:
+    """Every metric's SPC chart as a PNG (drawn by Kaleido in the system Chromium, all in one
+    browser session); ``progress(done, total, what)`` as each chart is drawn, and
+    ``prepare(png)`` kept as each chart's ``picture`` (see ``ChartSession.collect``). With a
+    ``session`` (already started, perhaps already given the figures) the charts are drawn there.
 
     The last few packs' charts are kept in memory, so a PDF and a PowerPoint file of one pack
-    draw them once.
+    draw them once; the figures are built once per snapshot (``chart_figures``).
     """
     with _CHART_LOCK:
         if snapshot.snapshot_id in _CHART_CACHE:
             _CHART_CACHE.move_to_end(snapshot.snapshot_id)
             return _CHART_CACHE[snapshot.snapshot_id]
     drawn = chart_figures(snapshot.content)
-    # Kaleido runs its own event loop; a worker thread keeps it clear of any caller's loop.
+    figures = [fig for _, fig, _ in drawn]
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pngs = pool.submit(asyncio.run, _render([fig for _, fig, _ in drawn])).result()
+        if session is None:
+            pngs = draw(figures, progress, prepare=prepare)
+        else:
+            if not session.submitted:
+                session.submit(figures)
+            pngs = session.collect(progress, prepare)
     except Exception as exc:  # noqa: BLE001 - any failure to start or drive Chromium
         raise PackError(
             f"Could not draw the charts with Kaleido and Chromium ({type(exc).__name__}: {exc}). "
             "Install Chromium, or build the pack without charts (--no-charts)."
         ) from exc
     result = {
-        metric_id: Chart(metric_id, png, alt, CHART_WIDTH, int(fig.layout.height or 500))
-        for (metric_id, fig, alt), png in zip(drawn, pngs, strict=True)
+        metric_id: Chart(metric_id, png, alt, CHART_WIDTH, figure_height(fig), picture)
+        for (metric_id, fig, alt), (png, picture) in zip(drawn, pngs, strict=True)
     }
     with _CHART_LOCK:
         _CHART_CACHE[snapshot.snapshot_id] = result

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from safeguarding.pack.charts import render_charts
+from safeguarding.pack.charts import Progress, render_charts
 from safeguarding.pack.sections import (
     LEAD_EXCEPTIONS,
     _count,
@@ -57,13 +59,29 @@ def _font_files() -> tuple[Path, Path] | None:
     return None
 
 
-def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
+def _picture_key(png: bytes) -> str:
+    """The name fpdf2 gives a picture handed over as bytes (the MD5 of its bytes)."""
+    return hashlib.md5(png.strip(), usedforsecurity=False).hexdigest()
+
+
+def prepare_picture(png: bytes) -> Any:
+    """A chart's PNG as the PDF embeds it (decoded, its colour and transparency compressed),
+    what fpdf2 would otherwise do while laying the page out; made ahead, while the next chart
+    is drawn (``charts.draw``), and kept with the chart."""
+    from fpdf.image_parsing import get_img_info
+
+    return get_img_info(_picture_key(png), io.BytesIO(png))
+
+
+def to_pdf(
+    snapshot: Snapshot, *, with_charts: bool = True, progress: Progress | None = None
+) -> bytes:
     """The pack as an A4 landscape PDF (fpdf2). Every page's footer carries the as-at date and
-    the snapshot identifier."""
+    the snapshot identifier. ``progress(done, total, what)`` as each chart is drawn."""
     from fpdf import FPDF, FontFace  # imported here: the dashboard runs without packs too
 
     content = snapshot.content
-    drawn = render_charts(snapshot) if with_charts else {}
+    drawn = render_charts(snapshot, progress, prepare=prepare_picture) if with_charts else {}
     fonts = _font_files()
     family = "DejaVu" if fonts else "Helvetica"
 
@@ -219,6 +237,13 @@ def to_pdf(snapshot: Snapshot, *, with_charts: bool = True) -> bytes:
             chart = drawn.get(metric["id"])
             headings, rows = metric_rows(content, metric["id"])
             if chart is not None:
+                key = _picture_key(chart.png)
+                if chart.picture is not None and key not in pdf.image_cache.images:
+                    # Prepared while the charts were drawn: fpdf2 finds it and reuses it.
+                    picture = type(chart.picture)(chart.picture)
+                    picture["i"] = len(pdf.image_cache.images) + 1
+                    picture["usages"] = 0
+                    pdf.image_cache.images[key] = picture
                 # Leave room below the chart for the table (about 9 mm a row), on the same page.
                 room = pdf.h - 16 - pdf.get_y() - 9 * (len(rows) + 1) - 4
                 width = min(220.0, room * chart.width / chart.height)

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,18 +183,18 @@ def load(con, snapshot_ref: str) -> Snapshot:
     return found
 
 
-def listing(con, quarter: str | None = None) -> pd.DataFrame:
-    """Kept packs, newest first: snapshot_id, short_id, quarter, force, as_at, created_at,
-    created_by."""
+def listing(con, quarter: str | None = None, *, force: str | None = None) -> pd.DataFrame:
+    """Kept packs (of a quarter, of a force, or all), newest first: snapshot_id, short_id,
+    quarter, force, as_at, created_at, created_by."""
     columns = ["snapshot_id", "quarter", "force", "as_at", "created_at", "created_by"]
     with appstore.session(con) as tx:
         frame = tx.frame(
             f"""
             select {", ".join(columns)} from packs
-            where :quarter is null or quarter = :quarter
+            where (:quarter is null or quarter = :quarter) and (:force is null or force = :force)
             order by created_at desc, snapshot_id
             """,
-            {"quarter": quarter},
+            {"quarter": quarter, "force": force},
             timestamps=("as_at", "created_at"),
         )
     frame.insert(1, "short_id", frame["snapshot_id"].str[:SHORT_ID_LENGTH])
@@ -207,18 +208,30 @@ def issue(
     force: str | None = None,
     created_by: str | None = None,
     today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Snapshot, bool]:
-    """Build a quarter's pack document from the current data and keep it.
+    """Build a quarter's pack document from the current data and keep it; ``progress(what)``
+    is told as each of the two steps starts.
 
     Returns (snapshot, new): ``new`` is False when a pack with the same figures was kept before,
     in which case that pack (with its first "presented on" date) is returned.
     """
-    con = store.reader(path)
-    content = build_content(con, quarter, force=force, today=today)
+    if progress is not None:
+        progress("Gathering the figures")
+    content = build_content(store.reader(path), quarter, force=force, today=today)
     snapshot = new_snapshot(content, created_by=created_by)
-    existing = find(con, snapshot.snapshot_id)
+    if progress is not None:
+        progress("Keeping the snapshot")
+    return keep_issued(path, snapshot)
+
+
+def keep_issued(path: str | os.PathLike[str] | None, snapshot: Snapshot) -> tuple[Snapshot, bool]:
+    """Keep a snapshot just built unless one with its figures is kept already: (the kept
+    snapshot, whether it is new)."""
+    existing = find(store.reader(path), snapshot.snapshot_id)
     if existing is not None:
         return existing, False
     with appstore.open(path).write() as tx:
         kept = keep(tx, snapshot)
-    return kept, kept.created_at == snapshot.created_at and kept.created_by == created_by
+    new = kept.created_at == snapshot.created_at and kept.created_by == snapshot.created_by
+    return kept, new

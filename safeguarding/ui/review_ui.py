@@ -83,12 +83,22 @@ def quarter_filter() -> Period:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _table(version: int, code: str) -> pd.DataFrame:
-    return review.quarter_table(app.con(), code)
+def _table(version: int, code: str, force: str | None) -> pd.DataFrame:
+    return review.quarter_table(app.con(), code, force=force)
 
 
 def quarter_table(period: Period) -> pd.DataFrame:
-    return _table(app.data_version(), period.code)
+    """The quarter's figures for the chosen force (every page is for one force)."""
+    return _table(app.data_version(), period.code, app.current_force())
+
+
+def of_force(frame: pd.DataFrame) -> pd.DataFrame:
+    """Actions about the chosen force: those of its districts or its force row, and general
+    ones (no area), as the board pack lists them. Another force's are left out."""
+    if frame.empty:
+        return frame
+    districts, forces = app.units()
+    return frame[frame["district"].isna() | frame["district"].isin([*districts, *forces])]
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -97,7 +107,8 @@ def _review_actions(version: int, code: str, today: dt.date) -> pd.DataFrame:
 
 
 def review_actions(period: Period) -> pd.DataFrame:
-    return _review_actions(app.data_version(), period.code, dt.date.today())
+    """The actions the quarter's review goes through, for the chosen force."""
+    return of_force(_review_actions(app.data_version(), period.code, dt.date.today()))
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -106,7 +117,8 @@ def _all_actions(version: int, today: dt.date) -> pd.DataFrame:
 
 
 def all_actions() -> pd.DataFrame:
-    return _all_actions(app.data_version(), dt.date.today())
+    """The whole action log, for the chosen force."""
+    return of_force(_all_actions(app.data_version(), dt.date.today()))
 
 
 def can_edit() -> bool:
@@ -341,7 +353,9 @@ def add_action_form(period: Period | None, *, key: str) -> None:
     review, or, with ``period`` None, one chosen in the form)."""
     if not can_edit():
         return
-    areas = actions.areas(app.con())
+    districts, forces = app.units()
+    shown = {*districts, *forces}
+    areas = [a for a in actions.areas(app.con()) if a in shown]
     with st.form(key, clear_on_submit=True):
         if period is None:
             st.markdown("**Record a question or action**")
@@ -443,12 +457,13 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
-def _recommendations(version: int, today: dt.date) -> pd.DataFrame:
-    return recommendations.listing(app.con(), today=today)
+def _recommendations(version: int, today: dt.date, force: str | None) -> pd.DataFrame:
+    return recommendations.listing(app.con(), force=force, today=today)
 
 
 def recommendation_list() -> pd.DataFrame:
-    return _recommendations(app.data_version(), dt.date.today())
+    """The chosen force's inspection recommendations."""
+    return _recommendations(app.data_version(), dt.date.today(), app.current_force())
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -565,15 +580,6 @@ def recommendation_form(row: dict, *, key: str) -> None:
 # --- the board pack --------------------------------------------------------------------------
 
 
-def _issue_and_render(database: str, code: str, fmt: str, by: str) -> Callable[[], bytes]:
-    # Runs when the button is clicked, off the page's thread: everything it needs is fixed here.
-    def build() -> bytes:
-        snapshot, _ = pack.issue(database, code, created_by=by)
-        return pack.render(snapshot, fmt)
-
-    return build
-
-
 def _rebuild(database: str, snapshot_id: str, fmt: str) -> Callable[[], bytes]:
     def build() -> bytes:
         return pack.render(pack.load(store.reader(database), snapshot_id), fmt)
@@ -587,34 +593,82 @@ MIME = {
 }
 
 
+_PACK_READY = "_review_pack_ready"
+
+
+def _build_pack(database: str, period: Period, force: str | None, by: str) -> None:
+    """Build the quarter's pack (PDF and PowerPoint) with its progress on the page: a status
+    box holding a bar that moves with each step and each chart drawn."""
+    label = f"Building the board pack for {period.short_label}"
+    with st.status(label, expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+
+        def show(done: int, total: int, what: str) -> None:
+            bar.progress(min(1.0, done / total) if total else 1.0, text=what)
+
+        try:
+            snapshot, new, pdf = pack.make(
+                database, period.code, "pdf", force=force, created_by=by, progress=show
+            )
+            show(0, 1, "Laying out the PowerPoint file")
+            pptx = pack.render(snapshot, "pptx")
+            show(1, 1, "Done")
+        except pack.PackError as exc:
+            status.update(label="The board pack could not be built", state="error")
+            st.error(md(exc))
+            return
+        history = (
+            "a new snapshot, kept"
+            if new
+            else f"the same figures as the pack first presented on {snapshot.presented_on}"
+        )
+        status.update(
+            label=f"Board pack ready: snapshot {snapshot.short_id} ({history})",
+            state="complete",
+            expanded=False,
+        )
+    st.session_state[_PACK_READY] = {
+        "key": (period.code, force, app.data_version()),
+        "short_id": snapshot.short_id,
+        "files": {"pdf": pdf, "pptx": pptx},
+    }
+
+
 def pack_section(period: Period) -> None:
-    """Download buttons for the quarter's board pack, and the packs already issued for it."""
+    """Build the quarter's board pack for the chosen force (with its progress shown), download
+    it, and the packs already issued for it."""
     database = str(db_path())
+    force = app.current_force()
     who = auth_ui.current_scope()
     by = f"{who.name or who.user_id} ({who.label})"
     st.markdown(
-        f"The board pack for {period.short_label}: cover, scorecard, exceptions, one section per "
-        "theme with SPC charts by area, the action log, the inspection recommendations and notes "
-        "on the data. Small numbers are withheld. Every page carries the data's as-at date and "
-        "a snapshot identifier; the figures are kept, so the pack can be rebuilt exactly later. "
-        "Building it takes about 20 seconds."
+        f"The board pack for {md(force or 'the force')}, {period.short_label}: cover, scorecard, "
+        "exceptions, one section per theme with SPC charts by area, the action log, the "
+        "inspection recommendations and notes on the data. Small numbers are withheld. Every "
+        "page carries the data's as-at date and a snapshot identifier; the figures are kept, "
+        "so the pack can be rebuilt exactly later. Building it takes about a minute; the bar "
+        "shows each step."
     )
-    left, right = st.columns(2)
-    for column, fmt, label in ((left, "pdf", "PDF"), (right, "pptx", "PowerPoint")):
-        with column:
-            st.download_button(
-                f"Download the board pack ({label})",
-                data=_issue_and_render(database, period.code, fmt, by),
-                file_name=f"board-pack-{period.code}.{fmt}",
-                mime=MIME[fmt],
-                key=f"pack_{fmt}",
-                on_click="ignore",
-                icon=":material/download:",
-            )
-    kept = pack.listing(app.con(), period.code)
+    if st.button("Build the board pack", key="pack_build", icon=":material/description:"):
+        _build_pack(database, period, force, by)
+    ready = st.session_state.get(_PACK_READY)
+    if ready and ready["key"] == (period.code, force, app.data_version()):
+        left, right = st.columns(2)
+        for column, fmt, label in ((left, "pdf", "PDF"), (right, "pptx", "PowerPoint")):
+            with column:
+                st.download_button(
+                    f"Download the board pack ({label})",
+                    data=ready["files"][fmt],
+                    file_name=f"board-pack-{period.code}-{ready['short_id']}.{fmt}",
+                    mime=MIME[fmt],
+                    key=f"pack_{fmt}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+    kept = pack.listing(app.con(), period.code, force=force)
     st.subheader(f"Packs issued for {period.short_label}")
     if kept.empty:
-        st.caption("None yet: the first download keeps this quarter's figures.")
+        st.caption("None yet: the first pack built keeps this quarter's figures.")
         return
     st.table(
         safe_table(
