@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from safeguarding import cli, cli_review, pack, recommendations
-from tests.cli_runner import run
+
+from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "numpy", "scipy", "plotly", "streamlit", "kaleido", "fpdf", "pptx", "openpyxl")

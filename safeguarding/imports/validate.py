@@ -47,8 +47,6 @@ _TIMESTAMP_PATTERNS = [
     "%d/%m/%Y %H:%M",
 ]
 _DATE_PATTERNS = ["%Y-%m-%d", "%d/%m/%Y", *_TIMESTAMP_PATTERNS]
-
-
 def _typed_sql(column: Column) -> str:
     """SQL turning the trimmed text ``r.<column>`` into the column's type; NULL if it is not one."""
     raw = f"r.{_q(column.name)}"
@@ -181,7 +179,31 @@ def _known_districts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select district from districts order by 1").fetchall()]
 
 
-def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: dt.date) -> None:
+class UnknownForceError(ValueError):
+    """An import for a force the database does not hold; the message names the forces it does."""
+
+
+def forces_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each stored district's force."""
+    return dict(con.execute("select district, force from districts order by 1").fetchall())
+
+
+def check_force(con: duckdb.DuckDBPyConnection, force: str | None) -> None:
+    """UnknownForceError unless ``force`` (when given) is a force of the stored districts."""
+    if force is None:
+        return
+    known = sorted(set(forces_of(con).values()))
+    if force not in known:
+        listed = f"the forces are: {', '.join(known)}" if known else "it has no districts yet"
+        raise UnknownForceError(f"There is no force called '{force}' in the database ({listed}).")
+
+
+def _validate_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: TableContract,
+    today: dt.date,
+    force: str | None = None,
+) -> None:
     """Every contract rule in one pass over _imp_typed, into _imp_problems.
 
     Each rule is a CASE giving a problem struct or NULL; one list per row holds them all and is
@@ -227,7 +249,9 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
             f"'message': ({message})::varchar}} end"
         )
 
-    districts = _known_districts(con)
+    force_of = forces_of(con)
+    own = sorted(d for d, f in force_of.items() if f == force) if force else []
+    districts = own if force else sorted(force_of)
     if not districts:
         hint = "there are none yet: import the districts file first"
     elif len(districts) <= MAX_DISTRICTS_NAMED:
@@ -292,6 +316,28 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
                 raw(c.name),
                 "unknown_district",
                 f"{shown(c.name)} || {words}",
+            )
+            if force:
+                others = [(d, f) for d, f in force_of.items() if f != force]
+                whens = " ".join(f"when {typed} = {_lit(d)} then {_lit(f)}" for d, f in others)
+                owner = f"case {whens} end"
+                add(
+                    f"{typed} is not null and not list_contains({_list_sql(own)}, {typed}) "
+                    f"and {typed} in (select district from districts)",
+                    c.name,
+                    raw(c.name),
+                    "other_force_district",
+                    f"'district ' || {shown(c.name)} || ' belongs to force ' || {owner} || "
+                    f"{_lit(f', not {force}: this import is for {force} only')}",
+                )
+        if force and table.name == "districts" and c.name == "force":
+            add(
+                f"{typed} is not null and {typed} <> {_lit(force)}",
+                c.name,
+                raw(c.name),
+                "other_force",
+                f"'the force ' || {shown(c.name)} || "
+                f"{_lit(f' is not {force}: this import is for {force} only')}",
             )
         if c.kind in ("date", "timestamp"):
             words = _lit(f" is in the future (after today, {today.isoformat()})")
@@ -373,8 +419,13 @@ def _stage(
     path: Path,
     file_name: str,
     today: dt.date,
+    force: str | None = None,
 ) -> Report:
-    """Read and validate a file into temp tables of ``con``; _imp_typed holds the typed rows."""
+    """Read and validate a file into temp tables of ``con``; _imp_typed holds the typed rows.
+
+    ``force``: the file is that force's, so only its districts are accepted (UnknownForceError
+    if the database holds no such force); None accepts every stored district."""
+    check_force(con, force)
     sha = sha256_of(path)
     con.execute(
         """
@@ -520,7 +571,7 @@ def _stage(
         {"h": header_line, "width": width},
     )
     _drop_grid(con)
-    _validate_rows(con, table, today)
+    _validate_rows(con, table, today, force)
     _formula_problems(con, table, header, header_line, formulas)
     return report()
 
@@ -594,13 +645,14 @@ def validate(
     file_name: str,
     *,
     today: dt.date | None = None,
+    force: str | None = None,
 ) -> Report:
     """Check a file (its bytes, or a path to it) without loading it, on any connection,
-    including a read-only reader."""
+    including a read-only reader. With ``force``, only that force's districts are accepted."""
     contract_ = contract.get(table)
     try:
         with as_file(data) as path:
-            return _stage(con, contract_, path, file_name, today or dt.date.today())
+            return _stage(con, contract_, path, file_name, today or dt.date.today(), force)
     finally:
         _drop_temp(con)
 
@@ -612,6 +664,7 @@ def check(
     file_name: str,
     *,
     today: dt.date | None = None,
+    force: str | None = None,
 ) -> Report:
     """Validate against the live database through a reader: no lock, nothing written."""
-    return validate(store.reader(db), table, data, file_name, today=today)
+    return validate(store.reader(db), table, data, file_name, today=today, force=force)
