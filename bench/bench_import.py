@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import multiprocessing
 import os
 import queue
@@ -38,7 +37,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The code measured: this checkout's, or (in a --before child) an older revision's unpacked tree.
+sys.path.insert(
+    0, os.environ.get("BENCH_IMPORT_TREE") or str(Path(__file__).resolve().parent.parent)
+)
 
 from safeguarding import imports, store  # noqa: E402
 
@@ -120,22 +122,26 @@ def timed_steps(module) -> dict[str, float]:
 
 
 def _module(before: str | None):
-    """The imports code to measure: this tree's, or the one at git revision ``before``."""
-    if not before:
-        return imports, imports.load
+    """The imports code to measure, and the module whose steps are timed. In a --before child
+    the package imported is the older revision's (see unpack): it may be one module or a
+    package of several."""
+    load = getattr(imports, "load", imports)
+    return imports, load
+
+
+def unpack(rev: str, into: Path) -> Path:
+    """The package, queries and schema as they were at git revision ``rev``, unpacked in
+    ``into``: a child started with BENCH_IMPORT_TREE set to it imports that code."""
     root = Path(__file__).resolve().parent.parent
-    old = subprocess.run(
-        ["git", "show", f"{before}:safeguarding/imports.py"],
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", rev, "safeguarding", "queries", "data"],
         cwd=root,
         capture_output=True,
-        text=True,
         check=True,
     ).stdout
-    spec = importlib.util.spec_from_loader("imports_before", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    exec(compile(old, f"{before}:safeguarding/imports.py", "exec"), module.__dict__)  # noqa: S102
-    return module, module
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 def run_floor(csv: str, out) -> None:
@@ -160,8 +166,8 @@ def run_floor(csv: str, out) -> None:
 def run_imports(db: str, csv: str, before: str | None, out) -> None:
     package, load = _module(before)
     name = Path(csv).name
-    # This tree reads the file from disk; the code before took the bytes.
-    source = imports.read_path(csv)[1] if before else Path(csv)
+    # The imports package reads the file from disk; the single module it replaced took bytes.
+    source = Path(csv) if hasattr(package, "__path__") else Path(csv).read_bytes()
     start = time.perf_counter()
     report = package.check(db, "missing_reports", source, name, today=TODAY)
     figures = {"check": time.perf_counter() - start, "check_mb": peak_mb()}
@@ -241,7 +247,12 @@ def main() -> None:
     for label, rev in runs:
         copy = workdir / f"bench-{label}.duckdb"
         shutil.copy(db, copy)
-        f = in_child(run_imports, str(copy), str(csv), rev)
+        if rev:
+            os.environ["BENCH_IMPORT_TREE"] = str(unpack(rev, workdir / "tree-before"))
+        try:
+            f = in_child(run_imports, str(copy), str(csv), rev)
+        finally:
+            os.environ.pop("BENCH_IMPORT_TREE", None)
         print(f"--- {label}{f' ({rev})' if rev else ''}")
         if "problems" in f:
             print(f"the generated file has errors: {f['problems']}")

@@ -1,5 +1,5 @@
 import sys
 
-from safeguarding.cli import main
+from safeguarding.cli import MODULE_PROG, main
 
-sys.exit(main())
+sys.exit(main(prog=MODULE_PROG))

@@ -208,6 +208,33 @@ class Scope:
         """Loading record files. Not in demo mode: real data enters only through a sign-in."""
         return bool(self.roles & _IMPORTERS)
 
+    def import_force(
+        self, force_of: Mapping[str, str], chosen: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """(the force a file this person imports is for, or why they may import for none).
+
+        On a database of one force (or none yet) the force is None: every stored district is
+        the force's, and an import behaves as it always has. On a several-force database it is
+        the person's own force (the one ``chosen`` on the page, if they have several); only its
+        districts are accepted."""
+        if len(set(force_of.values())) <= 1:
+            return None, None
+        own = self.home_forces(force_of)
+        if len(own) == 1:
+            return next(iter(own)), None
+        if chosen in own:
+            return chosen, None
+        if not own:
+            return None, (
+                "Your access does not name a force, and this database holds several, so you "
+                "cannot import here. Ask the dashboard's administrator to add your force to the "
+                "roles file."
+            )
+        return None, (
+            f"Your access covers {', '.join(sorted(own))}: choose the force the file is for in "
+            "the force filter first."
+        )
+
     def refusal(self, district_or_force: str, force_of: Mapping[str, str]) -> str:
         """A plain-English reason for refusing records, safe to show the user."""
         if district_or_force not in force_of and district_or_force not in set(force_of.values()):

@@ -20,15 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import pandas as pd
 
 from safeguarding import appstore, frames, registry, store
 from safeguarding.appstore import Session
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATUSES = ("open", "in_progress", "closed")
 STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "closed": "Closed"}
@@ -315,6 +317,8 @@ def listing(
 
 def overdue(frame: pd.DataFrame, today: dt.date) -> pd.Series:
     """True where an action is not closed and its due date is before ``today``."""
+    import pandas as pd
+
     if frame.empty:
         return pd.Series(dtype=bool)
     due = pd.to_datetime(frame["due_date"])
@@ -323,6 +327,8 @@ def overdue(frame: pd.DataFrame, today: dt.date) -> pd.Series:
 
 
 def _flagged(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    import pandas as pd
+
     out = frames.with_dates(frame, DATE_COLUMNS)
     out["overdue"] = overdue(out, today) if not out.empty else pd.Series(dtype=bool)
     out["days_overdue"] = [
@@ -338,6 +344,8 @@ def for_review(con, quarter: str, *, today: dt.date | None = None) -> pd.DataFra
     Adds ``carried_forward`` (raised for an earlier quarter), ``overdue`` and ``days_overdue``.
     Ordered overdue first, then open and in progress, then closed; each by due date.
     """
+    import pandas as pd
+
     code = quarter_code(quarter)
     first, _ = parse_quarter(code)
     frame = _frame(

@@ -18,11 +18,13 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from safeguarding import appstore
 from safeguarding.paths import db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AUDIT_ENV_VAR = "SAFEGUARDING_AUDIT"
 ACTIONS = ("view", "download", "refused")
@@ -133,6 +135,8 @@ def recent(
 
     An audit file that does not exist yet (nobody has looked at any records) gives an empty frame.
     """
+    import pandas as pd
+
     if path is not None and not Path(path).exists():
         return pd.DataFrame(columns=COLUMNS)
     with _store(path).read() as tx:

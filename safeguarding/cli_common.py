@@ -1,18 +1,19 @@
 """What every command-line module shares: the user-error exception, argument types, the
 database reader and table printing. Its own module so that safeguarding.cli, cli_data and
-cli_review all import it, and none of them needs to import another."""
+cli_review all import it, and none of them needs to import another. It imports nothing heavy at
+module level (the data libraries come with the function that needs them), so a command that
+needs none of them starts quickly."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
-
-from safeguarding import downloads, store
-from safeguarding.formatting import parse_month
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 class CommandError(Exception):
@@ -20,6 +21,8 @@ class CommandError(Exception):
 
 
 def month_arg(text: str) -> dt.date:
+    from safeguarding.formatting import parse_month
+
     try:
         return parse_month(text)
     except ValueError as exc:
@@ -45,6 +48,8 @@ def positive_arg(text: str) -> int:
 
 def print_frame(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
+        from safeguarding import downloads
+
         # For people (a spreadsheet may open it); `export` writes rows exactly for re-import.
         sys.stdout.write(downloads.csv_bytes(frame).decode("utf-8"))
     else:
@@ -53,6 +58,8 @@ def print_frame(frame: pd.DataFrame, fmt: str) -> None:
 
 def reader(args) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the database named by --db (or the default)."""
+    from safeguarding import store
+
     try:
         return store.reader(args.db)
     except store.StoreError as exc:

@@ -98,7 +98,30 @@ def _by(args) -> str | None:
         return None
 
 
+def _import_force(args, live: Path, table: contract.TableContract) -> str | None:
+    """The force the file is for: --force, which a database of several forces needs for a
+    table that names districts (its file may hold that force's districts only)."""
+    if not live.exists():
+        return args.force
+    forces = sorted(set(imports.forces_of(reader(args)).values()))
+    if args.force:
+        if args.force not in forces:
+            listed = f"the forces are: {', '.join(forces)}" if forces else "it has no districts yet"
+            raise CommandError(f"There is no force called '{args.force}' in {live} ({listed}).")
+        return args.force
+    names_districts = table.name == "districts" or any(c.district_ref for c in table.columns)
+    if names_districts and len(forces) > 1:
+        raise CommandError(
+            f"This database holds {len(forces)} forces ({', '.join(forces)}). Add --force NAME "
+            f"to say which force's file this is: only that force's districts are accepted."
+        )
+    return None
+
+
 def cmd_import(args) -> None:
+    if args.table == imports.PEER_TABLE:
+        _import_peer_groups(args)
+        return
     table = _table(args.table)
     path = Path(args.file)
     try:
@@ -113,16 +136,23 @@ def cmd_import(args) -> None:
             f"No database at {live}. Add --create to start an empty one (then import the "
             "districts file first), or build the demo with: python -m safeguarding demo"
         )
+    if args.check and not live.exists():
+        raise CommandError(f"No database at {live} to check the file against.")
+    force = _import_force(args, live, table)
     if args.check:
-        if not live.exists():
-            raise CommandError(f"No database at {live} to check the file against.")
-        report = imports.check(live, table.name, data, file_name)
+        try:
+            report = imports.check(live, table.name, data, file_name, force=force)
+        except imports.UnknownForceError as exc:
+            raise CommandError(str(exc)) from None
         _print_problems(report, args.format)
         if not report.ok:
             raise CommandError(report.summary())
         print(report.summary())
         return
-    result = imports.import_file(live, table.name, data, file_name, by=_by(args))
+    try:
+        result = imports.import_file(live, table.name, data, file_name, by=_by(args), force=force)
+    except imports.UnknownForceError as exc:
+        raise CommandError(str(exc)) from None
     _print_problems(result.report, args.format)
     if result.outcome == "rejected":
         raise CommandError(
@@ -145,6 +175,43 @@ def cmd_import(args) -> None:
             f"{result.updated:,} updated, {result.unchanged:,} unchanged "
             f"(import {result.import_id}). The figures have been recalculated.{queries}"
         )
+
+
+def _import_peer_groups(args) -> None:
+    """Most similar groups: every force's, so --force does not apply; the file replaces them."""
+    path = Path(args.file)
+    if args.force:
+        raise CommandError(
+            "Peer groups are every force's, not one force's: load them without --force."
+        )
+    if not path.is_file():
+        raise CommandError(f"No file at {path}.")
+    live = db_path(args.db)
+    if not live.exists():
+        raise CommandError(
+            f"No database at {live}: load the districts first (forces come from them)."
+        )
+    if args.check:
+        report = imports.check(live, imports.PEER_TABLE, path, path.name)
+        _print_problems(report, args.format)
+        if not report.ok:
+            raise CommandError(report.summary())
+        print(report.summary())
+        return
+    result = imports.import_file(live, imports.PEER_TABLE, path, path.name, by=_by(args))
+    _print_problems(result.report, args.format)
+    if result.outcome == "rejected":
+        raise CommandError(
+            f"{result.report.summary()} The peer groups are unchanged "
+            f"(recorded as import {result.import_id})."
+        )
+    if result.outcome == "unchanged":
+        print(
+            f"{path.name}: the peer groups are already exactly as in the file; nothing changed "
+            f"(import {result.import_id})."
+        )
+    else:
+        print(f"Loaded {path.name} into peer_groups: {result.message} (import {result.import_id}).")
 
 
 def cmd_contract(args) -> None:
@@ -185,9 +252,19 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "import", parents=[common], help="validate a CSV or .xlsx file and load it into a table"
     )
-    p.add_argument("table", metavar="TABLE", help=f"one of: {tables}")
+    p.add_argument(
+        "table",
+        metavar="TABLE",
+        help=f"one of: {tables}, or {imports.PEER_TABLE} (a CSV replacing every peer group)",
+    )
     p.add_argument("file", metavar="FILE", help="the .csv (UTF-8) or .xlsx file")
     p.add_argument("--by", metavar="NAME", help="who is importing (default: your user name)")
+    p.add_argument(
+        "--force",
+        metavar="NAME",
+        help="the force the file is for: only its districts are accepted (needed on a database "
+        "of several forces)",
+    )
     p.add_argument(
         "--check", action="store_true", help="only validate: report problems, load nothing"
     )

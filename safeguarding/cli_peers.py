@@ -1,6 +1,7 @@
 """Command line for most similar groups and peer comparisons.
 
-    python -m safeguarding peers load FILE          replace every group with FILE's (force,peer)
+    python -m safeguarding peers load FILE          replace every group with FILE's (force,peer);
+                                                    the import ``import peer_groups FILE``
     python -m safeguarding peers list               each force's group, and who counts it a peer
     python -m safeguarding peers compare FORCE --month YYYY-MM
                                                     signal and position of every metric
@@ -11,6 +12,7 @@ Registered on the main parser by safeguarding.cli (``add_commands``).
 from __future__ import annotations
 
 import argparse
+import getpass
 
 from safeguarding import peers, store
 from safeguarding.cli_common import CommandError, month_arg, print_frame, reader
@@ -18,8 +20,9 @@ from safeguarding.quarters import Period
 
 
 def cmd_load(args) -> None:
+    """The same import as ``import peer_groups FILE`` (audited), with its own words."""
     try:
-        count = peers.load(args.file, args.db)
+        count = peers.load(args.file, args.db, by=_by(args))
     except peers.PeerGroupError as exc:
         raise CommandError(f"{args.file} was not loaded: {exc}") from None
     except store.StoreError as exc:
@@ -27,6 +30,15 @@ def cmd_load(args) -> None:
     con = reader(args)
     grouped = len(peers.groups(con))
     print(f"Loaded {count:,} peer pairs from {args.file}: {grouped} force(s) have a group.")
+
+
+def _by(args) -> str | None:
+    if args.by:
+        return args.by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return None
 
 
 def cmd_list(args) -> None:
@@ -50,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     action = p.add_subparsers(dest="peers_command", required=True, metavar="ACTION")
     q = action.add_parser("load", parents=[common], help="replace the peer groups with a file's")
     q.add_argument("file", metavar="FILE", help="CSV with columns force,peer (see docs/peers.md)")
+    q.add_argument("--by", metavar="NAME", help="who is loading it (default: your user name)")
     q.set_defaults(func=cmd_load)
     q = action.add_parser("list", parents=[common], help="each force's most similar group")
     q.add_argument("--format", choices=("table", "csv"), default="table")

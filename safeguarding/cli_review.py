@@ -18,15 +18,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from safeguarding import actions, demo, pack, recommendations, registry, store
+from safeguarding import actions, registry, store
 from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
 from safeguarding.formatting import parse_quarter
 from safeguarding.paths import db_path
 from safeguarding.quarters import Period
-from safeguarding.review import day_label
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The choices of --format and --status, written here so that registering these commands does not
+# import the pack renderer or the recommendations tracker (and the chart and statistics libraries
+# behind them): ``actions add`` starts in a fraction of a second. tests/test_cli_lazy.py checks
+# they are pack.FORMATS and recommendations.STATUSES.
+PACK_FORMATS = ("pdf", "pptx")
+RECOMMENDATION_STATUSES = ("open", "in_progress", "completed")
 
 
 def _quarter(text: str) -> str:
@@ -87,6 +95,8 @@ def _pack_force(path: str, name: str | None) -> str:
 
 
 def cmd_pack(args) -> None:
+    from safeguarding import demo, pack
+
     if not args.snapshot and not args.quarter:
         raise CommandError("Give --quarter (e.g. 2024Q3) or --snapshot ID.")
     path = _existing(args)
@@ -138,6 +148,10 @@ def cmd_pack(args) -> None:
 
 
 def cmd_packs(args) -> None:
+    import pandas as pd
+
+    from safeguarding import pack
+
     con = reader(args)
     frame = pack.listing(con, args.quarter)
     frame["as_at"] = [v.date().isoformat() if pd.notna(v) else "" for v in frame["as_at"]]
@@ -149,6 +163,8 @@ def cmd_packs(args) -> None:
 
 
 def _action_table(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     if frame.empty:
         return frame
     out = pd.DataFrame(
@@ -225,6 +241,8 @@ def cmd_actions_update(args) -> None:
 
 
 def cmd_actions_close(args) -> None:
+    from safeguarding.review import day_label
+
     path = _existing(args)
     saved = _run(path, actions.close, args.action_id, response=args.response, closed_on=args.on)
     print(f"Closed action {args.action_id} on {day_label(saved['closed_on'])}.")
@@ -234,6 +252,10 @@ def cmd_actions_close(args) -> None:
 
 
 def cmd_recommendations_list(args) -> None:
+    import pandas as pd
+
+    from safeguarding import recommendations
+
     con = reader(args)
     frame = recommendations.listing(con, force=args.force_name)
     if args.overdue:
@@ -252,6 +274,8 @@ def cmd_recommendations_list(args) -> None:
 
 
 def cmd_recommendations_update(args) -> None:
+    from safeguarding import recommendations
+
     path = _existing(args)
     changes = {
         name: getattr(args, name)
@@ -288,7 +312,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
         "pack", parents=[common], help="write a quarter's board pack (PDF or PowerPoint)"
     )
     p.add_argument("--quarter", type=_quarter, metavar="YYYYQn", help="the quarter, e.g. 2024Q3")
-    p.add_argument("--format", choices=pack.FORMATS, required=True)
+    p.add_argument("--format", choices=PACK_FORMATS, required=True)
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     p.add_argument(
         "--snapshot",
@@ -360,7 +384,7 @@ def add_commands(sub, common: argparse.ArgumentParser) -> None:
 
     q = rec.add_parser("update", parents=[common], help="record progress on a recommendation")
     q.add_argument("ref", metavar="REF", help="e.g. WY-CPI14-08")
-    q.add_argument("--status", choices=recommendations.STATUSES)
+    q.add_argument("--status", choices=RECOMMENDATION_STATUSES)
     q.add_argument("--evidence", help="what was done, and where the proof is")
     q.add_argument("--completed-on", type=date_arg, metavar="YYYY-MM-DD")
     q.add_argument("--owner")

@@ -6,8 +6,6 @@ import datetime as dt
 import math
 import re
 
-import pandas as pd
-
 from safeguarding import kinds
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -50,6 +48,8 @@ def format_value(
 ) -> str:
     """A figure written for people: to its kind's precision (or ``decimals``), its unit as a
     label ("12.3%", "30 days", "56.4", "1,234"); "no data" for none."""
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "no data"
     kind = kinds.of(measure)
@@ -88,6 +88,8 @@ def deciding_places(
     the fewest more places that tell them apart. Rounding never puts a figure on the wrong side
     of its target, only level with it, and level reads as met, so that is the only case.
     """
+    import pandas as pd
+
     places = kinds.of(measure).decimals
     if status != "not_met" or value is None or target is None or pd.isna(value) or pd.isna(target):
         return places
@@ -101,6 +103,8 @@ def figure_and_target(
     value: float | None, target: float | None, status: str, measure: kinds.Measure
 ) -> tuple[str, str]:
     """(figure, target) as shown side by side, at the places that decide the status."""
+    import pandas as pd
+
     places = deciding_places(value, target, status, measure)
     target_text = "none" if pd.isna(target) else format_value(target, measure, decimals=places)
     return format_value(value, measure, decimals=places), target_text
@@ -108,6 +112,8 @@ def figure_and_target(
 
 def count_text(value: float | None) -> str:
     """A count of records (a numerator or denominator) as a whole number: '848', not '848.0000'."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
     number = float(value)
@@ -122,6 +128,8 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
 
 def day_text(value: object) -> str:
     """A date as people write it ('26 May 2021'), '' for none; never '2021-05-26 00:00:00'."""
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     day = pd.Timestamp(value).date()
@@ -130,6 +138,8 @@ def day_text(value: object) -> str:
 
 def code_words(code: object) -> str:
     """A stored code as words: 'very_high' -> 'very high'; '' for none."""
+    import pandas as pd
+
     if code is None or (not isinstance(code, str) and pd.isna(code)):
         return ""
     return str(code).replace("_", " ")

@@ -4,17 +4,23 @@ log, the recommendations tracker)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def missing(value: object) -> bool:
     """None, NaN, NaT or pd.NA: no value (an empty string is a value)."""
+    import pandas as pd
+
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def with_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """A copy with ``columns`` (those present) as datetime.date or None, whatever DuckDB gave."""
+    import pandas as pd
+
     out = frame.copy()
     for column in columns:
         if column in out:

@@ -25,9 +25,7 @@ one force:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,190 +36,56 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from safeguarding import funnel, registry, signals, store, targets
+from safeguarding import funnel, registry, signals, targets
 from safeguarding.formatting import format_value
+
+# The peer-group file's rules live in safeguarding.peer_groups; they are named here too, where
+# the demo, the command line and the tests have always found them.
+from safeguarding.peer_groups import COLUMNS as COLUMNS
+from safeguarding.peer_groups import MAX_PEERS as MAX_PEERS
+from safeguarding.peer_groups import PeerGroupError as PeerGroupError
+from safeguarding.peer_groups import Problem as Problem
+from safeguarding.peer_groups import forces as forces
+from safeguarding.peer_groups import parse as parse
+from safeguarding.peer_groups import read_file as read_file
+from safeguarding.peer_groups import replace as replace
 from safeguarding.quarters import Period, period_figures
 
-MAX_PEERS = 7
-"""The Home Office / HMICFRS most similar groups have up to seven forces besides the force."""
-COLUMNS = ("force", "peer")
-
-# --- peer groups as data ------------------------------------------------------------------------
+# --- loading peer groups: an import (safeguarding.imports.peer_load) -----------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a peer-group file, where it is (line 1 is the header)."""
-
-    file: str
-    line: int | None
-    column: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
-
-
-class PeerGroupError(ValueError):
-    """The file was not loaded; ``problems`` says every reason, each with line and column."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        shown = "\n".join(f"  {p}" for p in self.problems[:50])
-        more = len(self.problems) - 50
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        count = len(self.problems)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''}; nothing was loaded:\n{shown}{tail}"
-        )
-
-
-def forces(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every force in the database (from ``districts``), alphabetically."""
-    return [r[0] for r in con.execute("select distinct force from districts order by 1").fetchall()]
-
-
-def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd.DataFrame:
-    """Validate a peer-group CSV (columns force, peer); the rows, or PeerGroupError.
-
-    Every problem is reported, not just the first: a missing or extra column, a blank value, a
-    force the database does not hold (in either column), a force in its own group, a pair listed
-    twice, and a force with more than MAX_PEERS peers (reported on each line past the seventh).
-    """
-    known = set(known_forces)
-    problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if header is None:
-        raise PeerGroupError([Problem(file, 1, "", "", "the file is empty; expected force,peer")])
-    names = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    extra = [h for h in names if h not in COLUMNS]
-    if missing or extra:
-        words = []
-        if missing:
-            words.append(f"missing column(s) {', '.join(missing)}")
-        if extra:
-            words.append(f"unexpected column(s) {', '.join(extra)}")
-        raise PeerGroupError(
-            [Problem(file, 1, "", ",".join(header), f"{'; '.join(words)}: expected force,peer")]
-        )
-    at = {c: names.index(c) for c in COLUMNS}
-    rows: list[tuple[int, str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
-    count: dict[str, int] = {}
-    for line, record in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line (often the last) holds nothing to check
-        if len(record) != len(header):
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "",
-                    ",".join(record),
-                    f"{len(record)} values; the header has {len(header)}",
-                )
-            )
-            continue
-        force, peer = (record[at[c]].strip() for c in COLUMNS)
-        bad = False
-        for column, value in (("force", force), ("peer", peer)):
-            if not value:
-                problems.append(Problem(file, line, column, value, f"{column} must not be blank"))
-                bad = True
-            elif value not in known:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        column,
-                        value,
-                        f"'{value}' is not a force in the database (forces come from the "
-                        "districts table; check the spelling)",
-                    )
-                )
-                bad = True
-        if bad:
-            continue
-        if force == peer:
-            problems.append(
-                Problem(file, line, "peer", peer, f"'{force}' is listed in its own group")
-            )
-            continue
-        if (force, peer) in seen:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "peer",
-                    peer,
-                    f"'{peer}' is already in the group of '{force}' (line {seen[(force, peer)]})",
-                )
-            )
-            continue
-        seen[(force, peer)] = line
-        count[force] = count.get(force, 0) + 1
-        if count[force] > MAX_PEERS:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "peer",
-                    peer,
-                    f"'{force}' has more than {MAX_PEERS} peers; a most similar group has at most "
-                    f"{MAX_PEERS} forces besides the force itself",
-                )
-            )
-            continue
-        rows.append((line, force, peer))
-    if problems:
-        raise PeerGroupError(problems)
-    return pd.DataFrame([(f, p) for _, f, p in rows], columns=list(COLUMNS))
-
-
-def read_file(path: str | os.PathLike[str], known_forces: Iterable[str]) -> pd.DataFrame:
-    """``parse`` a file; a file that cannot be read is a PeerGroupError too."""
-    target = Path(path)
-    try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PeerGroupError([Problem(str(target), None, "", "", "no such file")]) from None
-    except UnicodeDecodeError as exc:
-        raise PeerGroupError(
-            [Problem(str(target), None, "", "", f"not UTF-8 text ({exc.reason})")]
-        ) from None
-    return parse(text, known_forces, file=target.name)
-
-
-def replace(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
-    """Replace every peer group with ``frame`` (already validated) inside the caller's write."""
-    con.execute("delete from peer_groups")
-    if len(frame):
-        con.register("incoming_peers", frame.loc[:, list(COLUMNS)])
-        try:
-            con.execute(
-                "insert into peer_groups (force, peer) select force, peer from incoming_peers"
-            )
-        finally:
-            con.unregister("incoming_peers")
-    return len(frame)
-
-
-def load(path: str | os.PathLike[str], db: str | os.PathLike[str] | None = None) -> int:
+def load(
+    path: str | os.PathLike[str],
+    db: str | os.PathLike[str] | None = None,
+    *,
+    by: str | None = None,
+) -> int:
     """Validate a peer-group file against the database's forces and, if it is right, make it the
-    whole of ``peer_groups`` (a file is the complete list, so a force left out has no group).
-    All or nothing: on any problem PeerGroupError is raised and nothing is changed."""
-    known = forces(store.reader(db))
-    frame = read_file(path, known)
-    with store.writer(db) as con:
-        return replace(con, frame)
+    whole of ``peer_groups`` (a file is the complete list, so a force left out has no group);
+    returns the number of pairs. An import like any other (safeguarding.imports.peer_load): all
+    or nothing, and audited (``by`` is who loaded it). On any problem PeerGroupError is raised,
+    listing every problem with its line and column, and nothing is changed."""
+    from safeguarding.imports import peer_load
+
+    target = Path(path)
+    if not target.is_file():
+        raise PeerGroupError([Problem(str(target), None, "", "", "no such file", "missing_file")])
+    result = peer_load.import_file(db, target, target.name, by=by)
+    if result.outcome == "rejected":
+        raise PeerGroupError(
+            [
+                Problem(
+                    str(r.file),
+                    None if pd.isna(r.line) else int(r.line),
+                    str(r.column),
+                    str(r.value),
+                    str(r.message),
+                    str(r.rule),
+                )
+                for r in result.report.problems.itertuples()
+            ]
+        )
+    return result.inserted + result.unchanged
 
 
 def groups(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

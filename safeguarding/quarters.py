@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 from safeguarding import kinds
 from safeguarding.formatting import format_value, month_label, parse_month, parse_quarter
@@ -101,6 +103,8 @@ def complete_quarters(months: Iterable[dt.date]) -> list[Period]:
 
 def status(value: float, target: float, direction: str) -> str:
     """met / not_met / no_target / no_data, as targets.figures decides it for a month."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return "no_data"
     if direction == "neutral" or target is None or pd.isna(target):
@@ -122,6 +126,8 @@ def change(
     Figures that look the same at the precision shown count as no change, so the words never
     contradict the numbers a reader sees.
     """
+    import pandas as pd
+
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return "none", "no earlier figure"
     if format_value(current, measure) == format_value(previous, measure):
@@ -156,6 +162,9 @@ def period_figures(
     monthly figures. Months without a figure are left out. The
     target is the one in force in the quarter's last month.
     """
+    import numpy as np
+    import pandas as pd
+
     in_period = figures[pd.to_datetime(figures["month"]).dt.date.isin(period.months)]
     if period.kind == "month" or in_period.empty:
         return in_period.drop(columns=["month"], errors="ignore").reset_index(drop=True)
@@ -195,6 +204,9 @@ def with_change(
     measures: Mapping[str, kinds.Measure],
 ) -> pd.DataFrame:
     """``current`` with previous_value, change_arrow and change_text columns."""
+    import numpy as np
+    import pandas as pd
+
     prev = previous[["metric_id", "district", "value"]].rename(columns={"value": "previous_value"})
     out = current.merge(prev, on=["metric_id", "district"], how="left")
     if out.empty:

@@ -103,11 +103,11 @@ def _read(path: Path, tables: dict[str, list[str]]) -> dict[str, list[dict]]:
 
 def ensure(app) -> dict[str, int]:
     """Migrate once; returns the rows copied per table (empty if already done)."""
-    from safeguarding import audit
-
     with app.read() as tx:
         if tx.one("select value from meta where key = :k", {"k": MIGRATED_KEY}):
             return {}
+    from safeguarding import audit  # only when there is something to migrate
+
     old = _read(app.database, TABLES)
     old.update(_read(audit.legacy_path(app.database), {"access_log": ACCESS_LOG}))
     copied: dict[str, int] = {}

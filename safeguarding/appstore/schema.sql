@@ -97,7 +97,9 @@ create table if not exists imports (
     rows_updated integer not null default 0,
     rows_rejected integer not null default 0,
     outcome text not null check (outcome in ('loaded', 'rejected', 'unchanged', 'demo')),
-    message text
+    message text,
+    -- the force the file was imported for (a several-force database); null: every district
+    force text
 );
 
 create table if not exists access_log (

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _value(value: Any) -> Any:
-    # Dates travel as ISO text so that every backend stores and compares them the same way.
+    # Dates travel as ISO text so that every backend stores and compares them the same way
+    # (a pandas Timestamp is a datetime, so it is written the same way too).
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat(sep=" ")
     return value
 
 
@@ -53,6 +53,8 @@ class Session:
     ) -> pd.DataFrame:
         """The result as a DataFrame; ``dates`` columns become datetime.date (None if empty),
         ``timestamps`` become datetime64[us]."""
+        import pandas as pd
+
         cursor = self.execute(sql, params)
         names = [c[0] for c in cursor.description]
         frame = pd.DataFrame(cursor.fetchall(), columns=names)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 BUSY_TIMEOUT_MS = 60_000
+# Columns added to schema.sql's tables after stores were first made: (table, column, type).
+ADDED_COLUMNS = (("imports", "force", "text"),)
 
 
 class SQLiteBackend:
@@ -36,6 +38,18 @@ class SQLiteBackend:
         self.app: AppStore | None = None  # set by the AppStore that owns this backend
         # Every statement is "if not exists", so processes starting at once may all run it.
         self._connection().executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Add the columns of ADDED_COLUMNS that a store made before them lacks ("create table
+        if not exists" leaves its tables as they were)."""
+        con = self._connection()
+        for table, column, kind in ADDED_COLUMNS:
+            have = {row[1] for row in con.execute(f"pragma table_info({table})")}
+            if column not in have:
+                # another process starting at once may add it first: then it is there
+                with contextlib.suppress(sqlite3.OperationalError):
+                    con.execute(f"alter table {table} add column {column} {kind}")
 
     def _connection(self) -> sqlite3.Connection:
         # sqlite3 connections belong to one thread; Streamlit serves each session on its own.

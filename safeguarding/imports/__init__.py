@@ -11,7 +11,8 @@ The steps, each vectorised in DuckDB so a million-row file takes seconds:
 2. validate against the contract (safeguarding.contract, generated from the schema): header, value
    counts, lengths, control characters, types, required values, allowed values, districts, dates
    in the future or before the earliest plausible date, the schema's CHECK rules (end before
-   start and the like), references repeated in the file, all in one query. These are
+   start and the like), references repeated in the file, all in one query. An import for one
+   force (``force=``, a several-force database) accepts only that force's districts. These are
    **errors**: any one stops the whole file. The data-quality rules (safeguarding.quality) run
    too; they are **queries**: the rows load and are flagged;
 3. load, only when there are no errors, inside ``store.writer`` (a copy of the database replaced
@@ -26,9 +27,12 @@ A rejected file is still audited, in a second small write that touches only the 
 The package follows those steps: ``read`` (bytes to rows of fields), ``validate`` (the contract's
 rules, into a Report), ``load`` (the all-or-nothing write, the audit, the history and export);
 ``common`` holds what they share; ``worker`` runs a check or an import in a child process (the
-Data page). Callers use the names below, not the modules.
+Data page). Most similar groups (``peer_groups``) are an import too, with rules of their own and
+replaced whole (``peer_load``). Callers use the names below, not the modules.
 """
 
+from safeguarding.imports import load, peer_load
+from safeguarding.imports import validate as _validate
 from safeguarding.imports.common import (
     FILE_RULES,
     MAX_LISTED,
@@ -42,11 +46,36 @@ from safeguarding.imports.load import (
     AUDIT_COLUMNS,
     export_csv,
     history,
-    import_file,
     last_loaded,
 )
 from safeguarding.imports.read import read_path
-from safeguarding.imports.validate import MAX_DISTRICTS_NAMED, check, validate
+from safeguarding.imports.validate import (
+    MAX_DISTRICTS_NAMED,
+    UnknownForceError,
+    forces_of,
+    validate,
+)
+
+PEER_TABLE = peer_load.TABLE  # most similar groups: replaced whole, by their own rules
+
+
+def check(db, table: str, data, file_name: str, **kwargs) -> Report:
+    """Validate a file for ``table`` against the live database, writing nothing (see
+    validate.check; peer groups: peer_load.check)."""
+    if table == PEER_TABLE:
+        return peer_load.check(db, data, file_name)
+    return _validate.check(db, table, data, file_name, **kwargs)
+
+
+def import_file(db, table: str, data, file_name: str, **kwargs) -> Result:
+    """Validate and load a file into ``table``, all or nothing, audited (see load.import_file;
+    peer groups, which a file replaces whole: peer_load.import_file)."""
+    if table == PEER_TABLE:
+        return peer_load.import_file(
+            db, data, file_name, by=kwargs.get("by"), now=kwargs.get("now")
+        )
+    return load.import_file(db, table, data, file_name, **kwargs)
+
 
 __all__ = [
     "ACTIVITY_DATE",
@@ -54,12 +83,15 @@ __all__ = [
     "FILE_RULES",
     "MAX_DISTRICTS_NAMED",
     "MAX_LISTED",
+    "PEER_TABLE",
     "PROBLEM_COLUMNS",
     "Report",
     "Result",
+    "UnknownForceError",
     "check",
     "describe",
     "export_csv",
+    "forces_of",
     "history",
     "import_file",
     "last_loaded",

@@ -151,17 +151,19 @@ def _audit(
     inserted: int = 0,
     updated: int = 0,
     message: str,
+    force: str | None = None,
 ) -> int:
     """Record the import in the app-state store's audit; returns its id."""
     with appstore.open(db).write() as tx:
         cursor = tx.execute(
             """
             insert into imports (imported_at, imported_by, file_name, sha256, table_name,
-                                 rows_inserted, rows_updated, rows_rejected, outcome, message)
+                                 rows_inserted, rows_updated, rows_rejected, outcome, message,
+                                 force)
             values (:at, :by, :file, :sha, :table, :inserted, :updated, :rejected, :outcome,
-                    :message)
+                    :message, :force)
             """,
-            _audit_row(report, outcome, by, now, inserted, updated, message),
+            {**_audit_row(report, outcome, by, now, inserted, updated, message), "force": force},
         )
         return int(cursor.lastrowid)
 
@@ -201,8 +203,11 @@ def import_file(
     by: str | None = None,
     now: Callable[[], dt.datetime] | None = None,
     today: dt.date | None = None,
+    force: str | None = None,
 ) -> Result:
     """Validate and load a file into ``table``: all of it, or (with any error) none of it.
+
+    ``force``: the file is that force's (its districts only; the audit records it).
 
     ``by`` is who imported it (the OS user from the CLI, the signed-in user from the page);
     ``now`` and ``today`` are the clock, injectable for tests. Re-importing a stored reference
@@ -214,7 +219,7 @@ def import_file(
     today = today or dt.date.today()
     file_name = Path(file_name).name
     with as_file(data) as path:
-        return _import(db, contract_, path, file_name, by=by, clock=clock, today=today)
+        return _import(db, contract_, path, file_name, by=by, clock=clock, today=today, force=force)
 
 
 def _import(
@@ -226,10 +231,11 @@ def _import(
     by: str | None,
     clock: Callable[[], dt.datetime],
     today: dt.date,
+    force: str | None = None,
 ) -> Result:
     try:
         with store.writer(db) as con:
-            report = _stage(con, contract_, path, file_name, today)
+            report = _stage(con, contract_, path, file_name, today, force)
             if not report.ok:
                 raise _Rejected(report)
             first_touched = _first_touched(con, contract_)
@@ -256,12 +262,15 @@ def _import(
             inserted=inserted,
             updated=updated,
             message=message,
+            force=force,
         )
     except _Rejected as rejected:
         report = rejected.report
         message = _rejection_message(report)
         # Only the audit changes: the record tables stay exactly as they were.
-        import_id = _audit(db, report, outcome="rejected", by=by, now=clock(), message=message)
+        import_id = _audit(
+            db, report, outcome="rejected", by=by, now=clock(), message=message, force=force
+        )
         return Result(report, "rejected", 0, 0, 0, import_id, message)
     except Exception as exc:
         # Something other than the file failed (disk full, a bug): the writer has already
@@ -279,7 +288,7 @@ def _import(
         )
         note = f"Failed while loading ({type(exc).__name__}: {exc}); nothing was changed."
         with contextlib.suppress(Exception):
-            _audit(db, failed, outcome="rejected", by=by, now=clock(), message=note)
+            _audit(db, failed, outcome="rejected", by=by, now=clock(), message=note, force=force)
         raise
     return Result(report, outcome, inserted, updated, unchanged, import_id, message)
 
@@ -319,13 +328,21 @@ AUDIT_COLUMNS = [
 
 
 def history(con, *, limit: int = 200) -> pd.DataFrame:
-    """The import audit (in the app-state store beside ``con``'s records), newest first."""
+    """The import audit (in the app-state store beside ``con``'s records), newest first.
+
+    A ``force`` column (after ``table_name``) says which force each file was imported for; it is
+    there only once some import named a force (a several-force database), so the audit of a
+    one-force database reads as it always has."""
+    columns = [*AUDIT_COLUMNS[:6], "force", *AUDIT_COLUMNS[6:]]
     with appstore.session(con) as tx:
-        return tx.frame(
-            f"select {', '.join(AUDIT_COLUMNS)} from imports order by import_id desc limit :limit",
+        frame = tx.frame(
+            f"select {', '.join(columns)} from imports order by import_id desc limit :limit",
             {"limit": limit},
             timestamps=("imported_at",),
         )
+    if frame["force"].isna().all():
+        frame = frame.drop(columns=["force"])
+    return frame
 
 
 def register_history(con: duckdb.DuckDBPyConnection) -> None:

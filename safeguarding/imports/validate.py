@@ -13,7 +13,6 @@ from safeguarding import contract, quality, sql, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports import common
 from safeguarding.imports.common import (
-    _SPACE,
     FILE_RULES,
     PROBLEM_COLUMNS,
     Report,
@@ -32,6 +31,7 @@ from safeguarding.imports.read import (
     read_csv,
     read_xlsx,
     sha256_of,
+    trimmed,
 )
 
 MAX_DISTRICTS_NAMED = 12
@@ -47,6 +47,21 @@ _TIMESTAMP_PATTERNS = [
     "%d/%m/%Y %H:%M",
 ]
 _DATE_PATTERNS = ["%Y-%m-%d", "%d/%m/%Y", *_TIMESTAMP_PATTERNS]
+# try_strptime tries a list's patterns in turn, and a pattern that fails costs many times one
+# that parses: an empty value failing all nine took most of the time of a file with an optional
+# date. So the text is parsed only when there is some, and only with the patterns written like
+# it: the ISO patterns hold no '/' and the UK ones all do, so a value can match only the patterns
+# on its side (the first that parses wins, as in the whole list).
+
+
+def _parsed_sql(raw: str, patterns: list[str]) -> str:
+    """try_strptime(raw, patterns), NULL for an empty value, trying only the matching side."""
+    uk = [p for p in patterns if "/" in p]
+    iso = [p for p in patterns if "/" not in p]
+    return (
+        f"case when {raw} = '' then null when contains({raw}, '/') "
+        f"then try_strptime({raw}, {_list_sql(uk)}) else try_strptime({raw}, {_list_sql(iso)}) end"
+    )
 
 
 def _typed_sql(column: Column) -> str:
@@ -67,12 +82,12 @@ def _typed_sql(column: Column) -> str:
             f"then try_cast({raw} as {column.sql_type}) end"
         )
     elif kind == "date":
-        parsed = f"try_strptime({raw}, {_list_sql(_DATE_PATTERNS)})"
+        parsed = _parsed_sql(raw, _DATE_PATTERNS)
         typed = (
             f"case when cast({parsed} as time) = time '00:00:00' then cast({parsed} as date) end"
         )
     elif kind == "timestamp":
-        typed = f"try_strptime({raw}, {_list_sql(_TIMESTAMP_PATTERNS)})"
+        typed = _parsed_sql(raw, _TIMESTAMP_PATTERNS)
     else:  # boolean
         typed = (
             f"case when lower({raw}) in {tuple(contract.TRUE_WORDS)} then true "
@@ -181,7 +196,31 @@ def _known_districts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select district from districts order by 1").fetchall()]
 
 
-def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: dt.date) -> None:
+class UnknownForceError(ValueError):
+    """An import for a force the database does not hold; the message names the forces it does."""
+
+
+def forces_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each stored district's force."""
+    return dict(con.execute("select district, force from districts order by 1").fetchall())
+
+
+def check_force(con: duckdb.DuckDBPyConnection, force: str | None) -> None:
+    """UnknownForceError unless ``force`` (when given) is a force of the stored districts."""
+    if force is None:
+        return
+    known = sorted(set(forces_of(con).values()))
+    if force not in known:
+        listed = f"the forces are: {', '.join(known)}" if known else "it has no districts yet"
+        raise UnknownForceError(f"There is no force called '{force}' in the database ({listed}).")
+
+
+def _validate_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: TableContract,
+    today: dt.date,
+    force: str | None = None,
+) -> None:
     """Every contract rule in one pass over _imp_typed, into _imp_problems.
 
     Each rule is a CASE giving a problem struct or NULL; one list per row holds them all and is
@@ -227,7 +266,9 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
             f"'message': ({message})::varchar}} end"
         )
 
-    districts = _known_districts(con)
+    force_of = forces_of(con)
+    own = sorted(d for d, f in force_of.items() if f == force) if force else []
+    districts = own if force else sorted(force_of)
     if not districts:
         hint = "there are none yet: import the districts file first"
     elif len(districts) <= MAX_DISTRICTS_NAMED:
@@ -293,6 +334,28 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
                 "unknown_district",
                 f"{shown(c.name)} || {words}",
             )
+            if force:
+                others = [(d, f) for d, f in force_of.items() if f != force]
+                whens = " ".join(f"when {typed} = {_lit(d)} then {_lit(f)}" for d, f in others)
+                owner = f"case {whens} end"
+                add(
+                    f"{typed} is not null and not list_contains({_list_sql(own)}, {typed}) "
+                    f"and {typed} in (select district from districts)",
+                    c.name,
+                    raw(c.name),
+                    "other_force_district",
+                    f"'district ' || {shown(c.name)} || ' belongs to force ' || {owner} || "
+                    f"{_lit(f', not {force}: this import is for {force} only')}",
+                )
+        if force and table.name == "districts" and c.name == "force":
+            add(
+                f"{typed} is not null and {typed} <> {_lit(force)}",
+                c.name,
+                raw(c.name),
+                "other_force",
+                f"'the force ' || {shown(c.name)} || "
+                f"{_lit(f' is not {force}: this import is for {force} only')}",
+            )
         if c.kind in ("date", "timestamp"):
             words = _lit(f" is in the future (after today, {today.isoformat()})")
             add(
@@ -347,13 +410,21 @@ def _validate_rows(con: duckdb.DuckDBPyConnection, table: TableContract, today: 
         "|| t._first || ')'",
         uses=table.key,
     )
+    # The first line of each repeated reference takes a window over every row, dearer than the
+    # rules themselves; most files repeat none, which one grouping finds out at a tenth the cost.
+    known = " and ".join(f"{_q(k)} is not null" for k in table.key)
+    repeated = con.execute(
+        f"select exists (select 1 from _imp_typed where {known} group by {keys} "
+        "having count(*) > 1)"
+    ).fetchone()
+    first = f"min(_line) over (partition by {keys})" if repeated and repeated[0] else "_line"
     con.execute(
         f"""
         insert into _imp_problems (line, position, "column", value, severity, rule, message)
         select _line, p.position, p.column, p.value, 'error', p.rule, p.message
         from (
             select t._line, unnest(list_filter([{", ".join(checks)}], lambda p: p is not null)) as p
-            from (select *, min(_line) over (partition by {keys}) as _first from _imp_typed) as t
+            from (select *, {first} as _first from _imp_typed) as t
         )
         """
     )
@@ -373,8 +444,13 @@ def _stage(
     path: Path,
     file_name: str,
     today: dt.date,
+    force: str | None = None,
 ) -> Report:
-    """Read and validate a file into temp tables of ``con``; _imp_typed holds the typed rows."""
+    """Read and validate a file into temp tables of ``con``; _imp_typed holds the typed rows.
+
+    ``force``: the file is that force's, so only its districts are accepted (UnknownForceError
+    if the database holds no such force); None accepts every stored district."""
+    check_force(con, force)
     sha = sha256_of(path)
     con.execute(
         """
@@ -438,6 +514,7 @@ def _stage(
         )
     formulas: list[tuple[int, int, str]] = []
     plain = False
+    padded: frozenset[int] | None = None  # None: every column may need trimming
     if is_xlsx(head, file_name):
         width, problem, formulas = read_xlsx(con, path, table)
         if problem:
@@ -445,7 +522,7 @@ def _stage(
             return report()
     else:
         try:
-            width, record_problems, problem, plain = read_csv(con, path)
+            width, record_problems, problem, plain, padded = read_csv(con, path)
         except duckdb.Error as exc:  # the reader gave up on the file as a whole
             reason = str(exc).splitlines()[0]
             return whole("encoding", f"could not be read as CSV UTF-8 text ({reason})")
@@ -497,9 +574,10 @@ def _stage(
                 f"has {count} values, but the header has {width} columns",
             )
         )
-    space = _lit(_SPACE)
     raws = ", ".join(
-        f"trim(coalesce(c{positions[c.name]}, ''), {space}) as {_q(c.name)}" for c in table.columns
+        f"{trimmed(f'c{positions[c.name]}', padded is None or positions[c.name] in padded)} "
+        f"as {_q(c.name)}"
+        for c in table.columns
     )
     typed = ", ".join(
         f"{_typed_sql(c)} as {_q(c.name)}, r.{_q(c.name)} as {_q('_raw_' + c.name)}"
@@ -520,7 +598,7 @@ def _stage(
         {"h": header_line, "width": width},
     )
     _drop_grid(con)
-    _validate_rows(con, table, today)
+    _validate_rows(con, table, today, force)
     _formula_problems(con, table, header, header_line, formulas)
     return report()
 
@@ -594,13 +672,14 @@ def validate(
     file_name: str,
     *,
     today: dt.date | None = None,
+    force: str | None = None,
 ) -> Report:
     """Check a file (its bytes, or a path to it) without loading it, on any connection,
-    including a read-only reader."""
+    including a read-only reader. With ``force``, only that force's districts are accepted."""
     contract_ = contract.get(table)
     try:
         with as_file(data) as path:
-            return _stage(con, contract_, path, file_name, today or dt.date.today())
+            return _stage(con, contract_, path, file_name, today or dt.date.today(), force)
     finally:
         _drop_temp(con)
 
@@ -612,6 +691,7 @@ def check(
     file_name: str,
     *,
     today: dt.date | None = None,
+    force: str | None = None,
 ) -> Report:
     """Validate against the live database through a reader: no lock, nothing written."""
-    return validate(store.reader(db), table, data, file_name, today=today)
+    return validate(store.reader(db), table, data, file_name, today=today, force=force)

@@ -87,15 +87,17 @@ def problems_frame(report: imports.Report) -> pd.DataFrame:
     return frame.rename(columns=PROBLEM_HEADINGS)
 
 
-def _checked(table: str, name: str, data: bytes, sha: str) -> imports.Report:
-    """Check once per file, table and version of the data; kept in this session only, because
-    the problems quote the file's values."""
-    key = (table, name, sha, app.data_version())
+def _checked(
+    table: str, name: str, data: bytes, sha: str, force: str | None = None
+) -> imports.Report:
+    """Check once per file, table, force and version of the data; kept in this session only,
+    because the problems quote the file's values."""
+    key = (table, name, sha, force, app.data_version())
     held = st.session_state.get(CHECK_KEY)
     if held and held[0] == key:
         return held[1]
     with st.spinner(f"Checking {name} against the stored data..."):
-        report = worker.check(db_path(), table, data, name)
+        report = worker.check(db_path(), table, data, name, force=force)
     st.session_state[CHECK_KEY] = (key, report)
     return report
 
@@ -109,6 +111,11 @@ def render_load_section() -> None:
             if access.DEMO in scope.roles
             else NO_IMPORT_ROLE.format(label=scope.label)
         )
+        return
+    # On a several-force database a file is for the user's own force: its districts only.
+    force, refusal = scope.import_force(app.force_of(), app.current_force())
+    if refusal:
+        st.info(refusal)
         return
     st.markdown(
         "Choose the table, then the file. It is checked at once against the stored data; "
@@ -132,7 +139,7 @@ def render_load_section() -> None:
             return
         st.error(md(done["text"]))
     try:
-        report = _checked(table, upload.name, data, sha)
+        report = _checked(table, upload.name, data, sha, force)
     except worker.WorkerError as exc:
         _LOG.error("Check of %s against %s failed: %s", upload.name, table, exc)
         st.error(CHECK_FAILED)
@@ -184,8 +191,13 @@ def _import(table: str, name: str, data: bytes) -> None:
         st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": NO_IMPORT_NOW}
         st.session_state.pop(CHECK_KEY, None)
         return
+    force, refusal = scope.import_force(app.force_of(), app.current_force())
+    if refusal:
+        st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": refusal}
+        st.session_state.pop(CHECK_KEY, None)
+        return
     try:
-        result = worker.import_file(db_path(), table, data, name, by=scope.user_id)
+        result = worker.import_file(db_path(), table, data, name, by=scope.user_id, force=force)
     except Exception:  # not the file's fault; the writer has left the data untouched
         _LOG.exception("Import of %s into %s failed", name, table)
         st.session_state[DONE_KEY] = {
@@ -277,6 +289,7 @@ def history_frame(scope: access.Scope | None = None) -> pd.DataFrame:
             "file_name": "File",
             "sha256": "SHA-256 (start)",
             "table_name": "Table",
+            "force": "Force",
             "rows_inserted": "Inserted",
             "rows_updated": "Updated",
             "rows_rejected": "Lines with errors",

@@ -1,0 +1,141 @@
+"""Loading most similar groups is an import like any other: checked with file, line and column,
+all or nothing, and audited, whether through ``peers load`` or ``import peer_groups``."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from safeguarding import imports, peers, store
+
+from cli_runner import run
+
+FORCES = ["Force A", "Force B", "Force C"]
+
+
+@pytest.fixture
+def three_forces(tmp_path) -> str:
+    path = tmp_path / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        for i, force in enumerate(FORCES):
+            con.execute("insert into districts values ($d, $f)", {"d": f"District {i}", "f": force})
+    return str(path)
+
+
+@pytest.fixture
+def msg(tmp_path):
+    def write(text: str | bytes, name: str = "msg.csv") -> str:
+        path = tmp_path / name
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        return str(path)
+
+    return write
+
+
+GOOD = "force,peer\nForce A,Force B\nForce A,Force C\nForce C,Force B\n"
+
+
+def audit(db: str):
+    return imports.history(store.reader(db))
+
+
+def test_peers_load_is_audited_with_who_file_sha_rows_outcome_and_message(three_forces, msg):
+    path = msg(GOOD)
+    assert peers.load(path, three_forces, by="A Analyst") == 3
+    row = audit(three_forces).iloc[0]
+    assert (row["table_name"], row["imported_by"], row["file_name"]) == (
+        "peer_groups",
+        "A Analyst",
+        "msg.csv",
+    )
+    assert row["sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
+    assert (row["outcome"], row["rows_inserted"], row["rows_rejected"]) == ("loaded", 3, 0)
+    assert row["message"] == "3 peer pairs: 3 added, 0 removed, 0 kept"
+
+
+def test_a_rejected_file_is_audited_and_changes_nothing(three_forces, msg):
+    peers.load(msg(GOOD), three_forces)
+    with pytest.raises(peers.PeerGroupError, match="msg.csv, line 3, column peer: 'Force Q'"):
+        peers.load(msg("force,peer\nForce B,Force A\nForce B,Force Q\n"), three_forces)
+    assert peers.groups(store.reader(three_forces)) == {
+        "Force A": ["Force B", "Force C"],
+        "Force C": ["Force B"],
+    }
+    row = audit(three_forces).iloc[0]
+    assert (row["outcome"], row["rows_rejected"]) == ("rejected", 1)
+    assert row["message"].startswith(
+        "Rejected: 1 error on 1 line; nothing was loaded. First: msg.csv, line 3, column peer: "
+        "'Force Q' is not a force in the database"
+    )
+
+
+def test_the_same_groups_again_are_unchanged_and_leave_the_files_alone(three_forces, msg):
+    peers.load(msg(GOOD), three_forces)
+    before = store.meta(store.reader(three_forces)).get("generation")
+    result = imports.import_file(three_forces, imports.PEER_TABLE, msg(GOOD), "msg.csv")
+    assert (result.outcome, result.inserted, result.unchanged) == ("unchanged", 0, 3)
+    assert store.meta(store.reader(three_forces)).get("generation") == before
+    assert list(audit(three_forces)["outcome"]) == ["unchanged", "loaded"]
+
+
+def test_a_file_leaving_a_pair_out_removes_it_and_says_so(three_forces, msg):
+    peers.load(msg(GOOD), three_forces)
+    result = imports.import_file(
+        three_forces, imports.PEER_TABLE, msg("force,peer\nForce A,Force B\n"), "msg.csv"
+    )
+    assert result.outcome == "loaded"
+    assert result.message == "1 peer pairs: 0 added, 2 removed, 1 kept"
+    assert peers.groups(store.reader(three_forces)) == {"Force A": ["Force B"]}
+
+
+def test_the_report_lists_every_problem_with_line_column_and_rule(three_forces, msg):
+    text = "force,peer\nForce A,Force A\nForce A,Force B\nForce A,Force B\n,Force C\n"
+    report = imports.check(three_forces, imports.PEER_TABLE, msg(text), "msg.csv")
+    assert not report.ok
+    got = [(int(r.line), r.column, r.value, r.rule) for r in report.problems.itertuples()]
+    assert got == [
+        (2, "peer", "Force A", "own_group"),
+        (4, "peer", "Force B", "duplicate_reference"),
+        (5, "force", "", "missing_value"),
+    ]
+    assert report.rows == 4 and report.rows_with_errors == 3
+    assert audit(three_forces).empty  # a check writes nothing, not even the audit
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(three_forces, msg):
+    path = msg(b"force,peer\nForce A,Force B\nForce \xe9,Force C\n")
+    report = imports.check(three_forces, imports.PEER_TABLE, path, "msg.csv")
+    assert [(int(r.line), r.rule) for r in report.problems.itertuples()] == [(3, "encoding")]
+    assert "is not UTF-8 text (the byte 0xE9" in report.problems.iloc[0]["message"]
+
+
+def test_import_peer_groups_on_the_cli_is_the_same_import(capsys, three_forces, msg):
+    path = msg(GOOD)
+    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", three_forces, "--check")
+    assert code == 0 and "3 records read; no errors" in out
+    assert audit(three_forces).empty
+    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", three_forces, "--by", "b")
+    assert code == 0
+    assert "Loaded msg.csv into peer_groups: 3 peer pairs: 3 added, 0 removed" in out
+    bad = msg("force,peer\nForce A,Force Q\n", "bad.csv")
+    code, out, err = run(capsys, "import", "peer_groups", bad, "--db", three_forces)
+    assert code == 2
+    assert "'Force Q' is not a force in the database" in out
+    assert "The peer groups are unchanged" in err
+    code, out, _ = run(capsys, "imports", "--db", three_forces, "--format", "csv")
+    lines = out.splitlines()
+    assert ",bad.csv," in lines[1] and ",peer_groups," in lines[1] and ",rejected," in lines[1]
+    assert ",b,msg.csv," in lines[2] and ",loaded," in lines[2]
+
+
+def test_peers_load_on_the_cli_records_who_loaded_it(capsys, three_forces, msg):
+    code, out, _ = run(capsys, "peers", "load", msg(GOOD), "--db", three_forces, "--by", "c")
+    assert code == 0 and "Loaded 3 peer pairs" in out
+    assert audit(three_forces).iloc[0]["imported_by"] == "c"
+
+
+def test_peer_groups_take_no_force(capsys, three_forces, msg):
+    argv = ["import", "peer_groups", msg(GOOD), "--db", three_forces, "--force", "Force A"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "Peer groups are every force's" in err
