@@ -27,6 +27,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from safeguarding import actions, charts, demo, figure_cache, pack, registry, store
+from safeguarding.pack import charts as pack_charts
 
 CASELOAD = "rso_caseload_per_officer"
 DETAINED = "children_detained_overnight"
@@ -301,6 +302,10 @@ PROGRESS: list[tuple[int, int, str]] = []
 def demo_pack(demo_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("pack") / "demo.duckdb"
     store.copy_database(demo_db_path, path)
+    # The same demo gives the same snapshot, whose charts an earlier test may have drawn and kept
+    # in this process: start from nothing kept, so the progress of drawing them is seen.
+    pack_charts._CHART_CACHE.clear()
+    figure_cache.clear()
     PROGRESS.clear()
     snapshot, _, pdf = pack.make(
         path,
