@@ -22,14 +22,13 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import duckdb
-
-from safeguarding import appstore, frames, registry, store
+from safeguarding import appstore, frames, registry
 from safeguarding.appstore import Session
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
 STATUSES = ("open", "in_progress", "closed")
@@ -67,8 +66,11 @@ def write(path: str | os.PathLike[str] | None, func: Callable[..., T], /, *args,
 
 
 def _records(con) -> duckdb.DuckDBPyConnection:
-    """A records connection for the checks that need the districts."""
+    """A records connection for the checks that need the districts (DuckDB is loaded only
+    then: an action about no district is recorded without it)."""
     if isinstance(con, Session):
+        from safeguarding import store
+
         return store.reader(con.app.database)
     return con
 

@@ -20,7 +20,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safeguarding import actions, registry, store
+from safeguarding import actions, registry
 from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
 from safeguarding.formatting import parse_quarter
 from safeguarding.paths import db_path
@@ -68,6 +68,8 @@ def _dates_as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFram
 
 def _pack_force(path: str, name: str | None) -> str:
     """The force a new pack is for: --force, or the database's only force."""
+    from safeguarding import store
+
     con = store.reader(path)
     forces = [
         r[0] for r in con.execute("select distinct force from districts order by 1").fetchall()
@@ -95,7 +97,7 @@ def _pack_force(path: str, name: str | None) -> str:
 
 
 def cmd_pack(args) -> None:
-    from safeguarding import demo, pack
+    from safeguarding import demo, pack, store
 
     if not args.snapshot and not args.quarter:
         raise CommandError("Give --quarter (e.g. 2024Q3) or --snapshot ID.")

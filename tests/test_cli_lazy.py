@@ -19,6 +19,8 @@ from cli_runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "numpy", "scipy", "plotly", "streamlit", "kaleido", "fpdf", "pptx", "openpyxl")
+# An action about no district is an app-state write alone: not even DuckDB is loaded for it.
+WITHOUT_DISTRICT = (*HEAVY, "duckdb")
 
 
 def test_each_group_names_the_commands_its_module_registers_in_the_order_of_the_help():
@@ -53,7 +55,8 @@ import json, sys
 from safeguarding import cli
 code = cli.main(["actions", "add", "--db", {str(db)!r}, "--quarter", "2024Q3",
                  "--text", "Fresh process", "--owner", "Tester"])
-print(json.dumps([code, sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))]))
+loaded = {{m.split(".")[0] for m in sys.modules}}
+print(json.dumps([code, sorted(loaded & set({WITHOUT_DISTRICT!r}))]))
 """
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
@@ -62,6 +65,19 @@ print(json.dumps([code, sorted({{m.split(".")[0] for m in sys.modules}} & set({H
     assert code == 0
     assert "Recorded action" in done.stdout
     assert heavy == []
+
+
+def test_an_action_about_a_district_still_checks_the_district_against_the_records(
+    demo_db_path, tmp_path, capsys
+):
+    from safeguarding import store
+
+    db = store.copy_database(demo_db_path, tmp_path / "copy.duckdb")
+    base = ["actions", "add", "--db", str(db), "--quarter", "2024Q3", "--text", "T"]
+    code, _, err = run(capsys, *base, "--owner", "Tester", "--district", "Leeds")
+    assert code == 0, err
+    code, _, err = run(capsys, *base, "--owner", "Tester", "--district", "Leeds North")
+    assert code != 0 and "'Leeds North' is not a district or force" in err
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
-
 MIGRATED_KEY = "migrated_at"
 
 # table -> columns, in the app-state store's names (the same as the old tables').
@@ -74,6 +72,8 @@ def _text(value):
 def _read(path: Path, tables: dict[str, list[str]]) -> dict[str, list[dict]]:
     if not path.exists():
         return {}
+    import duckdb  # only for an older database: a migrated store's writes do without it
+
     con = duckdb.connect(":memory:")
     try:
         quoted = str(path).replace("'", "''")
