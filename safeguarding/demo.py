@@ -593,7 +593,7 @@ class TerminalProgress:
         filled = round(self.width * done / total) if total else self.width
         seconds = int(time.perf_counter() - self.started)
         line = (
-            f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} {what:<24.24} "
+            f"[{'#' * filled}{'-' * (self.width - filled)}] {done}/{total} {what:<28.28} "
             f"{seconds // 60}m{seconds % 60:02d}s"
         )
         if self.tty:
@@ -622,9 +622,9 @@ def build(
 ) -> dict[str, int]:
     """Fill an empty database (schema already created) with demo data; return rows per table.
 
-    ``progress(done, total, what)`` is called as each force is finished and around the last
-    step (every metric and its SPC signals), e.g. ``TerminalProgress()`` for a bar on the
-    terminal."""
+    ``progress(done, total, what)`` is called as each force's records are written and, when
+    ``con`` is a ``store.writer``'s, as each force's figures (every metric and its SPC signals)
+    are computed as the write closes, e.g. ``TerminalProgress()`` for a bar on the terminal."""
     last_month = (last_month or last_complete_month()).replace(day=1)
     if last_month < dt.date(2015, 1, 1):
         raise ValueError("The demo needs at least January 2014 to January 2015.")
@@ -660,7 +660,13 @@ def build(
 
     force_no = {f: i for i, f in enumerate(dict.fromkeys(s.force for s in specs), start=1)}
     report = progress or (lambda done, total, what: None)
-    steps = len(force_no) + 1  # every force, then the figures (computed as the write closes)
+    # Every force's records, then (in a store.writer) every force's figures, computed as the
+    # write closes.
+    steps = 2 * len(force_no)
+    if not store.report_progress(
+        con, lambda done, total, force: report(len(force_no) + done, steps, f"figures: {force}")
+    ):
+        steps = len(force_no)
     for force, number in force_no.items():
         # One force's districts at a time, appended table by table: few large appends are much
         # cheaper than many small ones, and memory holds one force's records, not every force's.
@@ -688,7 +694,7 @@ def build(
         for table, frames in parts.items():
             _insert(con, table, pd.concat(frames, ignore_index=True))
         del parts
-        report(number, steps, force)
+        report(number, steps, f"records: {force}")
 
     force_names = list(force_no)
     as_at = (pd.Timestamp(clock.as_at) - pd.Timedelta(days=1)).date()
@@ -711,7 +717,6 @@ def build(
         default_force=WEST_YORKSHIRE,
     )
     # The figures are computed by store.writer when this write ends (safeguarding.refresh).
-    report(steps, steps, "records written; computing figures")
     counts = {
         t: sql.scalar(con, f"select count(*) from {t}")
         for t in (*RECORD_TABLES, "districts", "peer_groups", "recommendations")

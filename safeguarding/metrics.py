@@ -187,13 +187,19 @@ def refresh(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.da
     ``safeguarding.refresh`` runs both in the write that changed the data, so figures and
     signals always change together."""
     con.execute("delete from metric_values")
+    insert_all(con, from_month, to_month)
+    return sql.scalar(con, "select count(*) from metric_values")
+
+
+def insert_all(con: duckdb.DuckDBPyConnection, from_month: dt.date, to_month: dt.date) -> None:
+    """Append every metric's figures over the records the connection sees (all of them, or one
+    force's inside ``refresh.scoped``) to metric_values."""
     params = {"from_month": first_of_month(from_month), "to_month": first_of_month(to_month)}
     for metric in registry.metrics().values():
         con.execute(
             f"insert into metric_values select '{metric.id}', * from ({frame_sql(metric.id)})",
             params,
         )
-    return sql.scalar(con, "select count(*) from metric_values")
 
 
 def frame(

@@ -17,6 +17,12 @@ through ``store.writer``), rebases, targets and recommendation progress (app sta
    a changed target rewrites only the target and assurance of its metric's points, since the
    limits do not depend on the target.
 
+Figures are computed one force at a time, inside :func:`scoped`: every metric's figures for a
+district depend only on its force's records (the force row rolls up its own districts, and a
+child's reports in another force's districts do not count, see misper_repeat_children.sql). A
+full rebuild therefore holds one force's working set at a time and reports progress per force,
+and a write that touched one force (an import is one force's file) recomputes that force only.
+
 The result equals a full rebuild (tests/test_refresh.py checks that on random imports).
 
 The connection given is the figures catalog (``use figures``) with the records attached as
@@ -26,7 +32,9 @@ The connection given is the figures catalog (``use figures``) with the records a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 
 import duckdb
 import pandas as pd
@@ -34,6 +42,84 @@ import pandas as pd
 from safeguarding import appstore, metrics, registry, signals, spc, sql, targets
 
 RECOMMENDATIONS = "recommendations"
+
+Progress = Callable[[int, int, str], None]
+
+# The tables the metric SQL reads, and how each is cut to some forces' rows inside scoped():
+# by its district, by its own force column, or through the record it belongs to.
+_BY_DISTRICT = (
+    "population",
+    "offenders",
+    "offender_managers",
+    "missing_reports",
+    "forensic_cases",
+    "investigations",
+    "conferences",
+    "custody_detentions",
+    "workforce",
+)
+_THROUGH = {
+    "offender_visits": ("offender_ref", "offenders"),
+    "investigation_reviews": ("investigation_ref", "investigations"),
+}
+
+
+def _literal(values: Iterable[str]) -> str:
+    """A SQL list of string literals (for a view's text, which cannot take parameters)."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def forces_of(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The forces in the records, in name order."""
+    rows = con.execute("select distinct force from live.main.districts order by force")
+    return [r[0] for r in rows.fetchall()]
+
+
+def areas_of(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> list[str]:
+    """The areas a figure can be about in ``forces``: their districts and the forces' own rows."""
+    wanted = sorted(set(forces))
+    rows = con.execute(
+        "select district from live.main.districts where list_contains($f, force)", {"f": wanted}
+    ).fetchall()
+    return sorted({r[0] for r in rows} | set(wanted))
+
+
+@contextlib.contextmanager
+def scoped(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> Iterator[None]:
+    """Inside the block, the metric SQL on ``con`` sees only the records of ``forces``.
+
+    Each table it reads is shadowed by a temporary view of those forces' rows (temporary objects
+    come first on DuckDB's search path). The forces' districts are written into the views as
+    literals, so DuckDB filters each table's scan by them and skips the row groups of other
+    forces (records are stored force by force)."""
+    wanted = sorted(set(forces))
+    districts = [
+        r[0]
+        for r in con.execute(
+            "select district from live.main.districts where list_contains($f, force)",
+            {"f": wanted},
+        ).fetchall()
+    ]
+    in_districts = _literal(districts) if districts else "(null)"
+    in_forces = _literal(wanted) if wanted else "(null)"
+    views = {
+        "districts": f"select * from live.main.districts where force in {in_forces}",
+        RECOMMENDATIONS: f"select * from figures.main.recommendations where force in {in_forces}",
+    }
+    for table in _BY_DISTRICT:
+        views[table] = f"select * from live.main.{table} where district in {in_districts}"
+    for table, (key, parent) in _THROUGH.items():
+        views[table] = (
+            f"select * from live.main.{table} where {key} in "
+            f"(select {key} from live.main.{parent} where district in {in_districts})"
+        )
+    for name, body in views.items():
+        con.execute(f"create or replace temp view {name} as {body}")
+    try:
+        yield
+    finally:
+        for name in views:
+            con.execute(f"drop view if exists temp.main.{name}")
 
 
 def _period(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
@@ -196,12 +282,16 @@ def after_records(
     *,
     tables: set[str] | None,
     first_month: dt.date | None = None,
+    forces: set[str] | None = None,
     reuse_values: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Refresh the figures after a change; ``tables=None`` rebuilds every figure.
 
-    ``tables`` are the record tables a write changed (empty for an app-state change) and
-    ``first_month`` the first month their changed records touch (None: from the start).
+    ``tables`` are the record tables a write changed (empty for an app-state change),
+    ``first_month`` the first month their changed records touch (None: from the start) and
+    ``forces`` the forces whose records they are (None: any). A full rebuild calls
+    ``progress(done, total, force)`` as each force's figures are done.
     ``reuse_values`` keeps the figures already in the file (adopted from an older database) and
     only refreshes what the app state changes. Returns counts of what was recomputed.
     """
@@ -216,22 +306,32 @@ def after_records(
         return {"metrics": 0, "series": 0}
     known = registry.metrics()
     if tables is None and not reuse_values:
-        metrics.refresh(con, first, last)
-        signals.refresh(con)
+        _rebuild(con, first, last, progress)
         _set_period(con, first, last)
         return {"metrics": len(known), "series": -1}
 
-    # 2. figures
-    windows: dict[str, dt.date] = {}
+    # 2. figures: per metric, the first month to recompute and for which forces (None: all)
+    windows: dict[str, tuple[dt.date, frozenset[str] | None]] = {}
+
+    def widen(metric_id: str, start: dt.date, which: Iterable[str] | None) -> None:
+        found = windows.get(metric_id)
+        scope = None if which is None else frozenset(which)
+        if found is not None:
+            start = min(start, found[0])
+            scope = None if scope is None or found[1] is None else scope | found[1]
+        windows[metric_id] = (start, scope)
+
     stored_first, stored_last = _stored_period(con)
     if reuse_values and stored_first is None:
         stored_first, stored_last = _values_period(con)
     if stored_first is None or stored_last is None or first < stored_first:
-        windows = dict.fromkeys(known, first)
+        for metric_id in known:
+            widen(metric_id, first, None)
     else:
         if last > stored_last:
             grown = (pd.Timestamp(stored_last) + pd.DateOffset(months=1)).date()
-            windows = dict.fromkeys(known, grown)
+            for metric_id in known:
+                widen(metric_id, grown, None)
         if last < stored_last:
             con.execute(
                 "delete from figures.main.metric_values where month > $last", {"last": last}
@@ -239,14 +339,14 @@ def after_records(
         start = max(first, metrics.first_of_month(first_month)) if first_month else first
         for metric in known.values():
             if tables and set(metric.sources) & tables:
-                windows[metric.id] = min(windows.get(metric.id, start), start)
+                widen(metric.id, start, forces)
         if not _same(old[RECOMMENDATIONS], new[RECOMMENDATIONS], ["recommendation_ref"]):
             for metric in known.values():
                 if RECOMMENDATIONS in metric.sources:
-                    windows[metric.id] = first
+                    widen(metric.id, first, None)
     changed: set[tuple[str, str]] = set()
-    for metric_id, start in windows.items():
-        changed |= _recompute(con, metric_id, start, last)
+    for metric_id, (start, scope) in windows.items():
+        changed |= _recompute(con, metric_id, start, last, scope)
     _set_period(con, first, last)
 
     # 3. signals
@@ -286,20 +386,53 @@ def _set_period(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -
         )
 
 
+def _rebuild(
+    con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, progress: Progress | None
+) -> None:
+    """Every figure and signal, computed force by force (see the module's notes)."""
+    con.execute("delete from figures.main.metric_values")
+    con.execute("delete from figures.main.metric_signals")
+    forces = forces_of(con)
+    for done, force in enumerate(forces, start=1):
+        with scoped(con, [force]):
+            metrics.insert_all(con, first, last)
+        areas = areas_of(con, [force])
+        keys = con.execute(
+            "select distinct metric_id, district from figures.main.metric_values "
+            "where list_contains($areas, district)",
+            {"areas": areas},
+        ).fetchall()
+        signals.insert(con, signals.compute(con, set(keys)))
+        if progress is not None:
+            progress(done, len(forces), force)
+
+
 def _recompute(
-    con: duckdb.DuckDBPyConnection, metric_id: str, start: dt.date, last: dt.date
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    start: dt.date,
+    last: dt.date,
+    forces: frozenset[str] | None = None,
 ) -> set[tuple[str, str]]:
-    """Recompute one metric from ``start``; return the series whose figures changed."""
-    frame = metrics.compute_frame(con, metric_id, start, last)
+    """Recompute one metric from ``start`` (for ``forces`` only, or all); return the series
+    whose figures changed."""
+    if forces is None:
+        frame = metrics.compute_frame(con, metric_id, start, last)
+        areas = None
+    else:
+        with scoped(con, forces):
+            frame = metrics.compute_frame(con, metric_id, start, last)
+        areas = areas_of(con, forces)
     frame = frame[metrics.FRAME_COLUMNS]
     con.register("recomputed_values", frame)
     try:
-        params = {"m": metric_id, "start": start}
+        params = {"m": metric_id, "start": start, "areas": areas}
         changed = con.execute(
             """
             with old as (
                 select district, month, numerator, denominator, value
                 from figures.main.metric_values where metric_id = $m and month >= $start
+                  and ($areas is null or list_contains($areas, district))
             ),
             new as (
                 select district, cast(month as date) as month, numerator, denominator, value
@@ -315,7 +448,8 @@ def _recompute(
             params,
         ).fetchall()
         con.execute(
-            "delete from figures.main.metric_values where metric_id = $m and month >= $start",
+            "delete from figures.main.metric_values where metric_id = $m and month >= $start "
+            "and ($areas is null or list_contains($areas, district))",
             params,
         )
         con.execute(

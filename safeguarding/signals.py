@@ -127,6 +127,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute metric_signals; call inside the write that changed the figures or rebases."""
     frame = compute(con)
     con.execute("delete from metric_signals")
+    insert(con, frame)
+    return len(frame)
+
+
+def insert(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """Append computed signals (from :func:`compute`) to metric_signals."""
+    if frame.empty:
+        return
     con.register("computed_signals", frame)
     try:
         con.execute(
@@ -135,7 +143,6 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         )
     finally:
         con.unregister("computed_signals")
-    return len(frame)
 
 
 def refresh_series(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str]]) -> int:
@@ -146,19 +153,14 @@ def refresh_series(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str]]) -
     frame = compute(con, keys)
     doomed = pd.DataFrame(sorted(keys), columns=["metric_id", "district"])
     con.register("doomed_series", doomed)
-    con.register("computed_signals", frame)
     try:
         con.execute(
             "delete from metric_signals as s using doomed_series as d "
             "where s.metric_id = d.metric_id and s.district = d.district"
         )
-        con.execute(
-            f"insert into metric_signals ({', '.join(SIGNAL_COLUMNS)}) "
-            f"select {', '.join(SIGNAL_COLUMNS)} from computed_signals"
-        )
     finally:
-        con.unregister("computed_signals")
         con.unregister("doomed_series")
+    insert(con, frame)
     return len(keys)
 
 

@@ -193,24 +193,53 @@ class Changes:
     first_month: dt.date | None = None
     database: Path | None = None
     declared: bool = field(default=False)
+    # The forces whose records changed (None: any); only their figures are recomputed.
+    forces: set[str] | None = None
+    # Called as each force's figures are computed when the write closes (a full build).
+    progress: Callable[[int, int, str], None] | None = None
 
 
 _changes: dict[int, Changes] = {}
 
 
-def touched(con: duckdb.DuckDBPyConnection, tables: set[str], first_month=None) -> None:
-    """Tell the write in progress which record tables it changed, and from which month (None:
-    from the start). Without this, the figures are rebuilt in full after the write."""
+def touched(
+    con: duckdb.DuckDBPyConnection,
+    tables: set[str],
+    first_month=None,
+    *,
+    forces: set[str] | None = None,
+) -> None:
+    """Tell the write in progress which record tables it changed, from which month (None: from
+    the start) and whose records they are (``forces``; None: any force's). Without this, the
+    figures are rebuilt in full after the write."""
     found = _changes.get(id(con))
     if found is None:
         raise StoreError("touched() is for a connection from store.writer().")
     if not found.declared:
         found.tables, found.first_month, found.declared = set(), first_month, True
+        found.forces = set()
     found.tables = (found.tables or set()) | set(tables)
     if first_month is not None and (found.first_month is None or first_month < found.first_month):
         found.first_month = first_month
     elif first_month is None:
         found.first_month = None
+    if tables:
+        if forces is None or found.forces is None:
+            found.forces = None
+        else:
+            found.forces |= set(forces)
+
+
+def report_progress(
+    con: duckdb.DuckDBPyConnection, progress: Callable[[int, int, str], None]
+) -> bool:
+    """Have the write in progress call ``progress(done, total, force)`` as each force's figures
+    are computed when it closes; False (and nothing done) if ``con`` is not a writer's."""
+    found = _changes.get(id(con))
+    if found is None:
+        return False
+    found.progress = progress
+    return True
 
 
 def database_of(con: duckdb.DuckDBPyConnection) -> Path:
@@ -294,6 +323,8 @@ def _write_records(live: Path, *, fresh: bool) -> Iterator[duckdb.DuckDBPyConnec
                 con,
                 tables=None if full else changes.tables,
                 first_month=None if full else changes.first_month,
+                forces=None if full else changes.forces,
+                progress=changes.progress,
             )
             set_meta(con, records_generation=generation)
             con.execute("commit")

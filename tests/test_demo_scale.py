@@ -55,11 +55,33 @@ def test_the_august_2014_calibration_holds_in_a_several_force_build(three_forces
     assert frame.loc["Calderdale", "value"] == pytest.approx(58, abs=3)
 
 
-def test_progress_is_reported_once_per_force_then_for_the_figures(three_forces):
+def test_progress_is_reported_once_per_force_for_records_alone(three_forces):
+    # An in-memory build writes records only: its bar counts the forces' records.
     _, calls = three_forces
-    assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert [c[2] for c in calls[:3]] == ["West Yorkshire", "Force 02", "Force 03"]
-    assert calls[-1][2] == "records written; computing figures"
+    assert calls == [
+        (1, 3, "records: West Yorkshire"),
+        (2, 3, "records: Force 02"),
+        (3, 3, "records: Force 03"),
+    ]
+
+
+def test_a_stored_build_reports_each_forces_records_then_each_forces_figures(tmp_path):
+    calls = []
+    with store.writer(tmp_path / "two.duckdb", fresh=True) as con:
+        demo.build(con, forces=2, last_month=LAST, progress=lambda *call: calls.append(call))
+        assert len(calls) == 2  # the figures are computed as the write closes
+    assert calls == [
+        (1, 4, "records: West Yorkshire"),
+        (2, 4, "records: Force 02"),
+        (3, 4, "figures: Force 02"),
+        (4, 4, "figures: West Yorkshire"),
+    ]
+    con = store.reader(tmp_path / "two.duckdb")
+    forces_with_figures = con.execute(
+        "select count(distinct d.force) from metric_values v "
+        "join districts d on d.district = v.district"
+    ).fetchone()[0]
+    assert forces_with_figures == 2
 
 
 def test_every_demo_force_gets_an_invented_group_of_the_others(three_forces):

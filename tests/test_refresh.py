@@ -3,7 +3,9 @@
 A short demo (January 2014 to June 2015) is the base. Hypothesis draws imports of changed and new
 records (dates moved earlier or later, references added) into the tables whose metrics look back
 over time (the 90-day repeat-missing window, cases open more than 30 days or 3 months, visits
-overdue); after each, every figure and signal must be exactly what a full rebuild gives.
+overdue); after each, every figure and signal must be exactly what a full rebuild gives. On a
+three-force base the same holds for an import of one force's records, which recomputes that force
+only; and figures computed force by force equal those computed over every force at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safeguarding import contract, demo, imports, rebases, refresh, store, target_setting
+from safeguarding import (
+    contract,
+    demo,
+    imports,
+    metrics,
+    rebases,
+    refresh,
+    signals,
+    store,
+    target_setting,
+)
 
 LAST = dt.date(2015, 6, 1)
 TODAY = dt.date(2015, 7, 15)
@@ -30,6 +42,17 @@ def base(tmp_path_factory) -> str:
     with store.writer(path, fresh=True) as con:
         demo.build(con, seed=7, last_month=LAST)
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def three_forces(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("refresh3") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=7, forces=3, last_month=LAST)
+    return str(path)
+
+
+FORCES = ["West Yorkshire", "Force 02", "Force 03"]
 
 
 def figures_of(path) -> dict[str, pd.DataFrame]:
@@ -66,6 +89,26 @@ def extract(path, table: str) -> pd.DataFrame:
     con = store.reader(path)
     frame = con.execute(f'select * from "{table}"').df()
     frame.to_csv(out, index=False)
+    return pd.read_csv(io.StringIO(out.getvalue()), dtype=str, keep_default_na=False)
+
+
+def extract_for_force(path, table: str, force: str) -> pd.DataFrame:
+    """``extract`` of one force's rows (a visit is its offender's district's)."""
+    con = store.reader(path)
+    through = {"offender_visits": ("offender_ref", "offenders")}
+    if table in through:
+        key, parent = through[table]
+        query = (
+            f"select t.* from {table} as t join {parent} as p on p.{key} = t.{key} "
+            "join districts as d on d.district = p.district where d.force = $f"
+        )
+    else:
+        query = (
+            f"select t.* from {table} as t join districts as d on d.district = t.district "
+            "where d.force = $f"
+        )
+    out = io.StringIO()
+    con.execute(query, {"f": force}).df().to_csv(out, index=False)
     return pd.read_csv(io.StringIO(out.getvalue()), dtype=str, keep_default_na=False)
 
 
@@ -122,6 +165,85 @@ def test_an_import_refreshes_to_exactly_what_a_full_rebuild_gives(
     result = imports.import_file(path, table, data, f"{table}.csv", today=TODAY)
     assert result.outcome in ("loaded", "unchanged"), result.message
     assert_same_figures(path, work, "full")
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    table=st.sampled_from(TABLES),
+    force=st.sampled_from(FORCES),
+    picks=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6),
+    days=st.integers(min_value=-200, max_value=60),
+    new_rows=st.integers(min_value=0, max_value=3),
+)
+def test_an_import_for_one_force_of_several_refreshes_to_what_a_full_rebuild_gives(
+    three_forces, tmp_path_factory, table, force, picks, days, new_rows
+):
+    work = tmp_path_factory.mktemp("example3")
+    path = store.copy_database(three_forces, work / "db.duckdb")
+    stored = extract_for_force(path, table, force)
+    rows = stored.iloc[sorted({p % len(stored) for p in picks})]
+    changed = shifted(rows, table, days)
+    key = contract.get(table).key[0]
+    fresh = shifted(rows.head(new_rows), table, days // 2)
+    fresh[key] = fresh[key] + "-NEW"
+    incoming = ready(pd.concat([changed, fresh]), pd.Timestamp("2015-06-30 23:59"))
+    if incoming.empty:
+        return
+    data = incoming.to_csv(index=False).encode()
+    result = imports.import_file(path, table, data, f"{table}.csv", today=TODAY, force=force)
+    assert result.outcome in ("loaded", "unchanged"), result.message
+    assert_same_figures(path, work, "full")
+
+
+def test_an_import_for_one_force_recomputes_that_forces_figures_only(
+    three_forces, tmp_path, monkeypatch
+):
+    path = store.copy_database(three_forces, tmp_path / "db.duckdb")
+    rows = extract_for_force(path, "missing_reports", "Force 02").head(3)
+    rows = shifted(rows, "missing_reports", 5)
+    scopes: list[list[str]] = []
+    real = refresh.scoped
+
+    def spy(con, forces):
+        scopes.append(sorted(forces))
+        return real(con, forces)
+
+    monkeypatch.setattr(refresh, "scoped", spy)
+    data = rows.to_csv(index=False).encode()
+    result = imports.import_file(
+        path, "missing_reports", data, "mr.csv", today=TODAY, force="Force 02"
+    )
+    assert result.outcome == "loaded", result.message
+    assert scopes and all(scope == ["Force 02"] for scope in scopes)
+    # A visit is its offender's force's: a visits import is that force's too.
+    scopes.clear()
+    visits = shifted(
+        extract_for_force(path, "offender_visits", "Force 03").head(2), "offender_visits", 3
+    )
+    result = imports.import_file(
+        path, "offender_visits", visits.to_csv(index=False).encode(), "v.csv", today=TODAY
+    )
+    assert result.outcome == "loaded", result.message
+    assert scopes and all(scope == ["Force 03"] for scope in scopes)
+
+
+def test_figures_computed_force_by_force_equal_those_over_every_force_at_once(
+    three_forces, tmp_path
+):
+    copy = store.copy_database(three_forces, tmp_path / "at-once.duckdb")
+    with store.figures_writer(copy) as con:
+        first, last = refresh._period(con)
+        assert first is not None and last is not None
+        metrics.refresh(con, first, last)  # every force in one statement per metric
+        signals.refresh(con)
+    at_once, by_force = figures_of(copy), figures_of(three_forces)
+    for table in at_once:
+        assert len(by_force[table]) > 0
+        pd.testing.assert_frame_equal(at_once[table], by_force[table])
 
 
 def test_a_rebase_and_a_target_change_refresh_to_what_a_full_rebuild_gives(base, tmp_path):

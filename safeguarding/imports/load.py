@@ -141,6 +141,51 @@ def _first_touched(con: duckdb.DuckDBPyConnection, table: TableContract) -> dt.d
     return metrics.first_of_month(found) if found else None
 
 
+# Record tables without a district: the record they belong to has it.
+_THROUGH = {
+    "offender_visits": ("offender_ref", "offenders"),
+    "investigation_reviews": ("investigation_ref", "investigations"),
+}
+
+
+def _touched_forces(con: duckdb.DuckDBPyConnection, table: TableContract) -> set[str] | None:
+    """The forces whose records the import changed (incoming rows and the stored rows they
+    replace): only their figures are recomputed. None when that cannot be told (every force's
+    figures are then recomputed)."""
+    names = {c.name for c in table.columns}
+    join = " and ".join(f"t.{_q(k)} = s.{_q(k)}" for k in table.key)
+
+    def rows(column: str) -> str:
+        return (
+            f"select {_q(column)} as v from _imp_typed "
+            f"union select t.{_q(column)} from {_q(table.name)} as t "
+            f"semi join _imp_typed as s on {join}"
+        )
+
+    if "district" in names:
+        forces_query = f"select force from districts where district in ({rows('district')})"
+        if "force" in names:  # the districts table: a new district's force is in the file
+            forces_query += " union select force from _imp_typed"
+    elif "force" in names:
+        forces_query = rows("force")
+    elif table.name in _THROUGH:
+        key, parent = _THROUGH[table.name]
+        forces_query = (
+            f"select d.force from ({rows(key)}) as r "
+            f"join {parent} as p on p.{key} = r.v join districts as d on d.district = p.district"
+        )
+        # A row whose record is not stored counts in no figure; if some are, say "any force".
+        unlinked = sql.scalar(
+            con,
+            f"select count(*) from _imp_typed as s anti join {parent} as p on p.{key} = s.{key}",
+        )
+        if unlinked:
+            return None
+    else:
+        return None
+    return {r[0] for r in con.execute(forces_query).fetchall() if r[0] is not None}
+
+
 def _audit(
     db: str | os.PathLike[str] | None,
     report: Report,
@@ -239,12 +284,13 @@ def _import(
             if not report.ok:
                 raise _Rejected(report)
             first_touched = _first_touched(con, contract_)
+            forces_touched = _touched_forces(con, contract_)
             inserted, updated, unchanged = _upsert(con, contract_)
             outcome = "loaded" if inserted or updated else "unchanged"
             if outcome == "loaded":
                 _refresh(con, contract_, today)
                 # The writer then recomputes only what this table feeds, from that month.
-                store.touched(con, {contract_.name}, first_touched)
+                store.touched(con, {contract_.name}, first_touched, forces=forces_touched)
             else:
                 store.touched(con, set())
             message = (
