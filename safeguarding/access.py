@@ -235,6 +235,25 @@ class Scope:
             "the force filter first."
         )
 
+    def peer_groups_refusal(self, force_of: Mapping[str, str]) -> str | None:
+        """Why this person may not load the most similar groups, or None if they may.
+
+        A peer-group file is one list for every force, and loading it replaces the whole list:
+        it is for an importer whose access covers every force in the database (on a one-force
+        database, that force)."""
+        if not self.can_import():
+            return "Loading files is for leadership and data administrators."
+        every = set(force_of.values())
+        missing = every - self.home_forces(force_of)
+        if missing:
+            own = ", ".join(sorted(self.home_forces(force_of))) or "no force"
+            return (
+                "The most similar groups are one list for every force, and a file replaces the "
+                f"whole list, so loading one needs access to all {len(every)} forces here; "
+                f"yours covers {own}. Ask whoever administers the national copy to load it."
+            )
+        return None
+
     def refusal(self, district_or_force: str, force_of: Mapping[str, str]) -> str:
         """A plain-English reason for refusing records, safe to show the user."""
         if district_or_force not in force_of and district_or_force not in set(force_of.values()):

@@ -1,5 +1,6 @@
 """The Data page on a database of several forces (AppTest): an upload is for the signed-in
-user's force, so a record naming another force's district is refused on its line and column."""
+user's force, so a record naming another force's district is refused on its line and column; the
+most similar groups, one list for every force, are loaded by an importer of every force."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ ROLES = """
 [users]
 "wy.admin@force.example" = { role = "data_admin", force = "West Yorkshire" }
 "nobody@force.example" = { role = "data_admin" }
+"both.admin@force.example" = { role = "data_admin", force = ["West Yorkshire", "Force 02"] }
 """
 WY_ADMIN = signed_in("wy.admin@force.example", "WY Admin")
 NO_FORCE = signed_in("nobody@force.example", "No Force")
+BOTH_ADMIN = signed_in("both.admin@force.example", "Both Admin")
 HEADER = contract.template_csv("missing_reports").strip()
 OWN = "NEW-1,C-NEW,Leeds,13,medium,2025-12-20 10:00,2025-12-20 10:40,2025-12-20 12:00,,"
 OTHER = "NEW-2,C-NEW,North A,13,medium,2025-12-20 10:00,2025-12-20 10:40,2025-12-20 12:00,,"
@@ -75,3 +78,39 @@ def test_someone_whose_access_names_no_force_cannot_upload_here(env):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.file_uploader
     assert any("does not name a force" in i.value for i in at.info)
+
+
+def test_a_forces_own_importer_cannot_replace_the_peer_groups_of_every_force(env):
+    at = apptests.open_page("pages/data.py", user=WY_ADMIN)
+    at.selectbox(key="data_import_table").set_value(imports.PEER_TABLE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.file_uploader
+    assert any("one list for every force" in i.value for i in at.info)
+
+
+def test_an_importer_of_every_force_checks_then_loads_the_peer_groups_with_an_audit(env):
+    at = apptests.open_page("pages/data.py", user=BOTH_ADMIN)
+    at.selectbox(key="data_import_table").set_value(imports.PEER_TABLE).run()
+    bad = "force,peer\nWest Yorkshire,Force 02\nForce 02,Force 02\n"
+    upload(at, "msg.csv", bad.encode())
+    assert not at.exception, [e.value for e in at.exception]
+    assert "data_import_go" not in {b.key for b in at.button}
+    problems = [d.value for d in at.dataframe if "What is wrong" in d.value.columns][0]
+    assert problems["Line"].tolist() == ["3"]
+    assert "own group" in problems["What is wrong"].iloc[0]
+
+    good = "force,peer\nWest Yorkshire,Force 02\n"
+    upload(at, "msg2.csv", good.encode())
+    at.button(key="data_import_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("as the most similar groups" in shown(s.value) for s in at.success)
+    con = store.reader(env["db"])
+    assert con.execute("select force, peer from peer_groups").fetchall() == [
+        ("West Yorkshire", "Force 02")
+    ]
+    audit = imports.history(con).iloc[0]
+    assert (audit["table_name"], audit["outcome"], audit["imported_by"]) == (
+        imports.PEER_TABLE,
+        "loaded",
+        "both.admin@force.example",
+    )

@@ -56,8 +56,24 @@ PROBLEM_HEADINGS = {
 }
 
 
+PEER_GROUPS_LABEL = (
+    "most similar groups: each force's up to seven peer forces (columns force, peer; the file "
+    "replaces the whole list)"
+)
+LOAD_TABLES = (*contract.IMPORT_TABLES, imports.PEER_TABLE)
+
+
 def _table_label(table: str) -> str:
+    if table == imports.PEER_TABLE:
+        return f"{table}: {PEER_GROUPS_LABEL}"
     return f"{table}: {contract.TABLE_DESCRIPTIONS[table]}"
+
+
+def _load_refusal(scope: access.Scope, table: str) -> tuple[str | None, str | None]:
+    """(the force a file of ``table`` is for, or why this person may not load it)."""
+    if table == imports.PEER_TABLE:
+        return None, scope.peer_groups_refusal(app.force_of())
+    return scope.import_force(app.force_of(), app.current_force())
 
 
 def contract_frame(table: str) -> pd.DataFrame:
@@ -112,19 +128,24 @@ def render_load_section() -> None:
             else NO_IMPORT_ROLE.format(label=scope.label)
         )
         return
-    # On a several-force database a file is for the user's own force: its districts only.
-    force, refusal = scope.import_force(app.force_of(), app.current_force())
-    if refusal:
-        st.info(refusal)
-        return
     st.markdown(
         "Choose the table, then the file. It is checked at once against the stored data; "
         "nothing is written until you press **Import**, and a file with any error cannot be "
         "imported. Files larger than the upload limit can be loaded from the command line."
     )
-    table = st.selectbox(
-        "Table", contract.IMPORT_TABLES, format_func=_table_label, key="data_import_table"
-    )
+    table = st.selectbox("Table", LOAD_TABLES, format_func=_table_label, key="data_import_table")
+    # On a several-force database a file is for the user's own force: its districts only. The
+    # peer groups are one list for every force: for an importer of every force.
+    force, refusal = _load_refusal(scope, table)
+    if refusal:
+        st.info(refusal)
+        return
+    if table == imports.PEER_TABLE:
+        st.caption(
+            "A CSV with the columns force and peer, one pair a line: each force's most similar "
+            "forces (at most seven; a force is never in its own group, and groups need not be "
+            "symmetric). See docs/peers.md for where the published groups come from."
+        )
     upload = st.file_uploader(
         "CSV (UTF-8) or Excel .xlsx file", type=["csv", "xlsx"], key="data_import_file"
     )
@@ -163,7 +184,11 @@ def render_load_section() -> None:
         # A callback, so the import runs before the page is drawn again and the page then
         # shows its outcome (and the new figures) rather than the check that preceded it.
         st.button(
-            f"Import {report.rows:,} records into {table}",
+            (
+                f"Load {report.rows:,} peer pairs as the most similar groups"
+                if table == imports.PEER_TABLE
+                else f"Import {report.rows:,} records into {table}"
+            ),
             type="primary",
             key="data_import_go",
             on_click=_import,
@@ -191,7 +216,7 @@ def _import(table: str, name: str, data: bytes) -> None:
         st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": NO_IMPORT_NOW}
         st.session_state.pop(CHECK_KEY, None)
         return
-    force, refusal = scope.import_force(app.force_of(), app.current_force())
+    force, refusal = _load_refusal(scope, table)
     if refusal:
         st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": refusal}
         st.session_state.pop(CHECK_KEY, None)
@@ -213,6 +238,11 @@ def _import(table: str, name: str, data: bytes) -> None:
         text = (
             f"{name}: every record is already stored exactly as in the file; nothing changed "
             f"(import {result.import_id})."
+        )
+    elif table == imports.PEER_TABLE:
+        text = (
+            f"Loaded {name} as the most similar groups: {result.message} (import "
+            f"{result.import_id}). The Peers page now compares each force with its new group."
         )
     else:
         text = (
