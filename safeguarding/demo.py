@@ -694,6 +694,7 @@ def build(
         for table, frames in parts.items():
             _insert(con, table, pd.concat(frames, ignore_index=True))
         del parts
+        store.commit_so_far(con)  # one force's new rows in memory at a time, not every force's
         report(number, steps, f"records: {force}")
 
     force_names = list(force_no)

@@ -19,6 +19,29 @@ def test_a_failed_write_leaves_the_stored_data_exactly_as_it_was(fresh_db_path):
     assert rows == [("North",)]
 
 
+def test_a_write_that_commits_part_way_then_fails_still_leaves_the_stored_data_alone(
+    fresh_db_path,
+):
+    with store.writer(fresh_db_path) as con:
+        con.execute("insert into districts values ('North', 'Testshire')")
+    before = store.version(fresh_db_path)
+    with pytest.raises(RuntimeError), store.writer(fresh_db_path) as con:
+        con.execute("insert into districts values ('South', 'Testshire')")
+        assert store.commit_so_far(con)  # committed to the write's private copy only
+        con.execute("insert into districts values ('East', 'Testshire')")
+        raise RuntimeError("build failed after its first force")
+    assert store.version(fresh_db_path) == before
+    rows = store.reader(fresh_db_path).execute("select district from districts").fetchall()
+    assert rows == [("North",)]
+    with store.writer(fresh_db_path) as con:  # and the next write is not blocked
+        con.execute("insert into districts values ('West', 'Testshire')")
+        assert store.commit_so_far(con)
+        con.execute("insert into districts values ('East', 'Testshire')")
+    rows = store.reader(fresh_db_path).execute("select district from districts order by 1")
+    assert rows.fetchall() == [("East",), ("North",), ("West",)]
+    assert not store.commit_so_far(store.reader(fresh_db_path))  # not a writer's connection
+
+
 def test_a_reader_sees_a_completed_write_without_a_restart(fresh_db_path):
     first = store.reader(fresh_db_path)
     assert first.execute("select count(*) from districts").fetchone() == (0,)
