@@ -202,6 +202,14 @@ def trend_small_multiples(
                     )
     layout.update(_base_layout_dict(title, height=150 + rows * height_per_row))
     layout["legend"]["y"] = -0.25 / rows
+    style_panels(layout, measure, title_every=cols)
+    return go.Figure(data=traces, layout=layout)
+
+
+def style_panels(layout: dict, measure: kinds.Measure, *, title_every: int | None) -> None:
+    """The small multiples' panel axes and titles, in place on a layout dict (the pages' and
+    the pack's): the measure's range on every y-axis, light grids, dates on every x-axis, and
+    the y-axis title on the first panel of each row of ``title_every`` (None: on none)."""
     kind = kinds.of(measure)
     for name, axis in layout.items():
         if name.startswith("yaxis"):
@@ -210,13 +218,12 @@ def trend_small_multiples(
                 axis["rangemode"] = "tozero"
             else:
                 axis["range"] = [kind.low, kind.high * 1.05]
-            if (_axis_number(name, "yaxis") - 1) % cols == 0:
+            if title_every and (_axis_number(name, "yaxis") - 1) % title_every == 0:
                 axis["title"] = {"text": axis_title(measure)}
         elif name.startswith("xaxis"):
             axis.update(gridcolor="#f0f0f0", showticklabels=True)
     for annotation in layout.get("annotations", []):
         annotation["font"] = dict(size=13, color="#0b0c0c")
-    return go.Figure(data=traces, layout=layout)
 
 
 def _axis(i: int) -> str:

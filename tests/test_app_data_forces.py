@@ -73,19 +73,20 @@ def test_an_upload_of_the_users_own_districts_imports_and_audits_the_force(env):
     )
 
 
-def test_someone_whose_access_names_no_force_cannot_upload_here(env):
-    at = apptests.open_page("pages/data.py", user=NO_FORCE)
+@pytest.mark.parametrize(
+    ("user", "table", "why"),
+    [
+        (NO_FORCE, "missing_reports", "does not name a force"),
+        (WY_ADMIN, imports.PEER_TABLE, "one list for every force"),
+    ],
+    ids=["access-names-no-force", "peer-groups-need-every-force"],
+)
+def test_who_may_not_load_a_table_gets_the_reason_and_no_uploader(env, user, table, why):
+    at = apptests.open_page("pages/data.py", user=user)
+    at.selectbox(key="data_import_table").set_value(table).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.file_uploader
-    assert any("does not name a force" in i.value for i in at.info)
-
-
-def test_a_forces_own_importer_cannot_replace_the_peer_groups_of_every_force(env):
-    at = apptests.open_page("pages/data.py", user=WY_ADMIN)
-    at.selectbox(key="data_import_table").set_value(imports.PEER_TABLE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.file_uploader
-    assert any("one list for every force" in i.value for i in at.info)
+    assert any(why in i.value for i in at.info)
 
 
 def test_an_importer_of_every_force_checks_then_loads_the_peer_groups_with_an_audit(env):

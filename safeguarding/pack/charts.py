@@ -263,17 +263,7 @@ def trend_figure(
         legend=dict(orientation="h", yanchor="top", y=-0.25 / rows, x=0, xanchor="left"),
         template=_template(),
     )
-    for name, axis in layout.items():
-        if name.startswith("yaxis"):
-            axis.update(gridcolor="#e5e5e5", zerolinecolor="#b1b4b6")
-            if kind.high is None:
-                axis["rangemode"] = "tozero"
-            else:
-                axis["range"] = [kind.low, kind.high * 1.05]
-        elif name.startswith("xaxis"):
-            axis.update(gridcolor="#f0f0f0", showticklabels=True)
-    for annotation in layout.get("annotations", []):
-        annotation["font"] = dict(size=13, color="#0b0c0c")
+    charts.style_panels(layout, measure, title_every=None)
     return {"data": traces, "layout": layout}
 
 
