@@ -40,13 +40,14 @@ import duckdb
 import pandas as pd
 
 from safeguarding import appstore, metrics, registry, signals, spc, sql, targets
+from safeguarding.tables import BELONGS_TO
 
 RECOMMENDATIONS = "recommendations"
 
 Progress = Callable[[int, int, str], None]
 
 # The tables the metric SQL reads, and how each is cut to some forces' rows inside scoped():
-# by its district, by its own force column, or through the record it belongs to.
+# by its district, by its own force column, or through the record it belongs to (BELONGS_TO).
 _BY_DISTRICT = (
     "population",
     "offenders",
@@ -58,10 +59,6 @@ _BY_DISTRICT = (
     "custody_detentions",
     "workforce",
 )
-_THROUGH = {
-    "offender_visits": ("offender_ref", "offenders"),
-    "investigation_reviews": ("investigation_ref", "investigations"),
-}
 
 
 def _literal(values: Iterable[str]) -> str:
@@ -75,13 +72,18 @@ def forces_of(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows.fetchall()]
 
 
+def _districts_of(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> list[str]:
+    rows = con.execute(
+        "select district from live.main.districts where list_contains($f, force) order by 1",
+        {"f": sorted(set(forces))},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def areas_of(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> list[str]:
     """The areas a figure can be about in ``forces``: their districts and the forces' own rows."""
-    wanted = sorted(set(forces))
-    rows = con.execute(
-        "select district from live.main.districts where list_contains($f, force)", {"f": wanted}
-    ).fetchall()
-    return sorted({r[0] for r in rows} | set(wanted))
+    wanted = set(forces)
+    return sorted(set(_districts_of(con, wanted)) | wanted)
 
 
 @contextlib.contextmanager
@@ -93,13 +95,7 @@ def scoped(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> Iterator[No
     literals, so DuckDB filters each table's scan by them and skips the row groups of other
     forces (records are stored force by force)."""
     wanted = sorted(set(forces))
-    districts = [
-        r[0]
-        for r in con.execute(
-            "select district from live.main.districts where list_contains($f, force)",
-            {"f": wanted},
-        ).fetchall()
-    ]
+    districts = _districts_of(con, wanted)
     in_districts = _literal(districts) if districts else "(null)"
     in_forces = _literal(wanted) if wanted else "(null)"
     views = {
@@ -108,7 +104,7 @@ def scoped(con: duckdb.DuckDBPyConnection, forces: Iterable[str]) -> Iterator[No
     }
     for table in _BY_DISTRICT:
         views[table] = f"select * from live.main.{table} where district in {in_districts}"
-    for table, (key, parent) in _THROUGH.items():
+    for table, (key, parent) in BELONGS_TO.items():
         views[table] = (
             f"select * from live.main.{table} where {key} in "
             f"(select {key} from live.main.{parent} where district in {in_districts})"

@@ -12,3 +12,10 @@ RECORD_TABLES = (
     "custody_detentions",
     "workforce",
 )
+
+# Record tables without a district column: each row belongs to a record of another table, which
+# has the district (table -> (the key they share, that table)).
+BELONGS_TO = {
+    "offender_visits": ("offender_ref", "offenders"),
+    "investigation_reviews": ("investigation_ref", "investigations"),
+}

@@ -16,6 +16,7 @@ from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
 from safeguarding.imports.read import as_file, sha256_of
 from safeguarding.imports.validate import _drop_temp, _stage
+from safeguarding.tables import BELONGS_TO
 
 # The column whose dates place a table's records in time (the period the metrics cover).
 # Offenders and offender managers are stock: their start dates may go back decades, so they only
@@ -141,13 +142,6 @@ def _first_touched(con: duckdb.DuckDBPyConnection, table: TableContract) -> dt.d
     return metrics.first_of_month(found) if found else None
 
 
-# Record tables without a district: the record they belong to has it.
-_THROUGH = {
-    "offender_visits": ("offender_ref", "offenders"),
-    "investigation_reviews": ("investigation_ref", "investigations"),
-}
-
-
 def _touched_forces(con: duckdb.DuckDBPyConnection, table: TableContract) -> set[str] | None:
     """The forces whose records the import changed (incoming rows and the stored rows they
     replace): only their figures are recomputed. None when that cannot be told (every force's
@@ -168,8 +162,8 @@ def _touched_forces(con: duckdb.DuckDBPyConnection, table: TableContract) -> set
             forces_query += " union select force from _imp_typed"
     elif "force" in names:
         forces_query = rows("force")
-    elif table.name in _THROUGH:
-        key, parent = _THROUGH[table.name]
+    elif table.name in BELONGS_TO:
+        key, parent = BELONGS_TO[table.name]
         forces_query = (
             f"select d.force from ({rows(key)}) as r "
             f"join {parent} as p on p.{key} = r.v join districts as d on d.district = p.district"
