@@ -152,9 +152,9 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-# A writer's DuckDB works within this much memory, spilling to ``<db>.tmp/`` beyond it: without a
-# limit DuckDB keeps every page it wrote in its buffer (80% of the machine by default), so a
-# 43-force build held 4.4 GB though it needs one force's records at a time.
+# A writer's DuckDB works within this much memory, spilling to ``<db>.tmp/`` beyond it (without a
+# limit its buffer may grow to 80% of the machine). A transaction's uncommitted rows are held in
+# memory whatever the limit, so a long write also commits part way (commit_so_far).
 WRITER_MEMORY_ENV_VAR = "SAFEGUARDING_WRITER_MEMORY"
 WRITER_MEMORY_DEFAULT = "1GB"
 
