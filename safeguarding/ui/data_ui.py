@@ -138,7 +138,7 @@ def render_load_section() -> None:
     # peer groups are one list for every force: for an importer of every force.
     force, refusal = _load_refusal(scope, table)
     if refusal:
-        st.info(refusal)
+        st.info(md(refusal))  # it names forces, as the records spell them
         return
     if table == imports.PEER_TABLE:
         st.caption(
