@@ -7,8 +7,7 @@ import streamlit as st
 from safeguarding import registry
 from safeguarding.formatting import month_label
 from safeguarding.ui import app, auth_ui, filters, rebase_ui, records, stats, views
-from safeguarding.ui.safe import md
-from safeguarding.ui.safe import table as safe_table
+from safeguarding.ui.safe import md, table_html
 
 filters.keep_only("metric", "district", "month", "quarter", "districts")
 metric = filters.metric(list(registry.metrics().values()), key="f_metric_detail")
@@ -43,11 +42,14 @@ else:
     )
     st.plotly_chart(fig, alt=alt, config=views.PLOTLY_CONFIG, key="detail_spc")
     with st.expander("Table of the figures in this chart"):
-        st.table(
+        st.html(
             stats.cached(
                 "metric.detail_table",
                 (metric.id, district),
-                lambda: safe_table(views.trend_table(one, metric, [district]).set_index("Month")),
+                lambda: table_html(
+                    views.trend_table(one, metric, [district]).set_index("Month"),
+                    label=f"{metric.title} by month, {district}",
+                ),
             )
         )
     if stats.has_signals():

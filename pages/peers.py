@@ -4,6 +4,7 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.ui import app, filters, peers_ui, views
+from safeguarding.ui.safe import table_html
 
 filters.keep_only("month", "quarter", "metric")
 period = filters.period(allow_quarter=True)
@@ -33,19 +34,28 @@ table = peers_ui.signal_and_position(force, period)
 if table.empty:
     st.info(f"No figures for {period.label}.")
     st.stop()
-st.table(table.drop(columns=["metric_id", "Position, in words"]).set_index("Metric"))
+# Plain HTML tables (safe.table_html): st.table renders every cell as Markdown, which made this
+# page's four tables (up to 43 rows) slower to draw than its two charts.
+st.html(
+    table_html(
+        table.drop(columns=["metric_id", "Position, in words"]).set_index("Metric"),
+        label=f"Signal and position of {force}, every metric, {period.label}",
+    )
+)
 
 comparisons = {c.metric.id: c for c in peers_ui.comparisons(force, period)}
 metric = filters.metric([registry.get(m) for m in comparisons], key="f_metric_peers")
 c = comparisons[metric.id]
 st.header(f"{metric.title}: {force} among the forces")
 charts = peers_ui.charts(c, period)
-st.table(charts.summary)
+st.html(
+    table_html(charts.summary, label=f"{metric.title}: {force} against its group and all forces")
+)
 st.plotly_chart(
     charts.ranked, alt=charts.ranked_alt, config=views.PLOTLY_CONFIG, key="peers_ranked"
 )
 with st.expander("Table of the ranked chart"):
-    st.table(charts.ranked_table)
+    st.html(table_html(charts.ranked_table, label=f"{metric.title}: every force ranked"))
 
 if charts.funnel is None:
     st.caption(f"No funnel plot: {c.position.words[0].lower()}{c.position.words[1:]}.")
@@ -59,4 +69,4 @@ else:
         f"{c.position.overdispersion}."
     )
     with st.expander("Table of the funnel plot"):
-        st.table(charts.funnel_table)
+        st.html(table_html(charts.funnel_table, label=f"{metric.title}: the funnel plot's figures"))

@@ -3,6 +3,7 @@ tests/test_hostile.py)."""
 
 from __future__ import annotations
 
+import html
 import re
 import string
 
@@ -48,6 +49,52 @@ def test_escaped_text_reads_back_as_typed_and_holds_no_live_markdown(text):
 def test_a_value_inside_a_sentence_cannot_start_a_new_block():
     assert "\n" not in safe.md("Leeds\n# Heading\n- item")
     assert safe.md_block("one\n    two").split("  \n") == ["one", "two"]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_an_html_table_shows_every_header_index_and_cell_as_typed(text):
+    from html.parser import HTMLParser
+
+    frame = pd.DataFrame({text or "x": [text, None], "n": [1.5, float("nan")]})
+    frame.index = pd.Index([text, "Leeds"], name=text)
+    out = safe.table_html(frame, label=f"About {text}")
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells: list[tuple[str, str, str]] = []
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            if tag in ("th", "td"):
+                self.cells.append((tag, dict(attrs).get("scope") or "", ""))
+
+        def handle_data(self, data):
+            if self.cells and self.tags and self.tags[-1] in ("th", "td"):
+                tag, scope, seen = self.cells[-1]
+                self.cells[-1] = (tag, scope, seen + data)
+
+        def handle_endtag(self, tag):
+            self.tags.pop()
+
+    parsed = Cells()
+    parsed.feed(out)
+    # Every tag opened is closed, and the text comes back exactly: hostile markup is only
+    # characters (st.html renders no Markdown, so only HTML needs escaping).
+    assert parsed.tags == [] and "<img" not in out and "<a " not in out
+    assert parsed.cells == [
+        ("th", "col", text),
+        ("th", "col", text or "x"),
+        ("th", "col", "n"),
+        ("th", "row", text),
+        ("td", "", text),
+        ("td", "", "1.5"),
+        ("th", "row", "Leeds"),
+        ("td", "", ""),
+        ("td", "", ""),
+    ]
+    assert f'aria-label="{html.escape(f"About {text}")}"' in out
 
 
 def test_tables_for_st_table_have_every_text_escaped_and_numbers_kept():

@@ -24,8 +24,7 @@ from safeguarding.formatting import (
 )
 from safeguarding.ui import app, icons, stats
 from safeguarding.ui.periods import CHANGE_ARROWS, Period, add_months, period_figures, with_change
-from safeguarding.ui.safe import md
-from safeguarding.ui.safe import table as safe_table
+from safeguarding.ui.safe import md, table_html
 
 METRIC_PAGE = "metric"
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -592,15 +591,17 @@ def metric_section(
                 "can go (a count not below zero, a percentage not above 100)."
                 + (" The dashed line is the target." if has_target else " There is no target.")
             )
-        # Static tables (st.table), not the interactive grid: they are read by screen readers
-        # as plain tables and do not make the browser load the grid's code, so pages draw faster.
+        # Static HTML tables, not the interactive grid nor st.table: screen readers read them as
+        # plain tables, and the browser neither loads the grid's code nor renders every cell as
+        # Markdown (st.table does), so the page draws faster (bench/bench_pages.py).
         with st.expander("Table of the figures in this chart"):
-            st.table(
+            st.html(
                 stats.cached(
                     "views.trend_table",
                     inputs,
-                    lambda: safe_table(
-                        trend_table(history, metric, shown_units).set_index("Month")
+                    lambda: table_html(
+                        trend_table(history, metric, shown_units).set_index("Month"),
+                        label=f"{metric.title} by month, per area",
                     ),
                 )
             )
@@ -620,11 +621,14 @@ def metric_section(
         st.plotly_chart(fig, alt=alt, config=PLOTLY_CONFIG, key=f"{key}_compare")
         st.caption(note)
     if not month_frame.empty:
-        st.table(
+        st.html(
             stats.cached(
                 "views.month_table",
                 inputs,
-                lambda: safe_table(month_table(month_frame, metric, all_units).set_index("Area")),
+                lambda: table_html(
+                    month_table(month_frame, metric, all_units).set_index("Area"),
+                    label=f"{metric.title}, {month_label(month)}, by area",
+                ),
             )
         )
         figures_download(
