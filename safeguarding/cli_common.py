@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from typing import TYPE_CHECKING
 
@@ -64,3 +65,14 @@ def reader(args) -> duckdb.DuckDBPyConnection:
         return store.reader(args.db)
     except store.StoreError as exc:
         raise CommandError(str(exc)) from None
+
+
+def who(args) -> str | None:
+    """Who is making a change: --by, else the user name of this login (None where the system
+    has no name for it, as in a bare container: the command then says who must be named)."""
+    if args.by:
+        return args.by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None

@@ -8,7 +8,6 @@ traceback; problems in a file are printed as a table of line, column, value and 
 from __future__ import annotations
 
 import argparse
-import getpass
 import shutil
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from safeguarding import contract, imports
-from safeguarding.cli_common import CommandError, positive_arg, reader
+from safeguarding.cli_common import CommandError, positive_arg, reader, who
 from safeguarding.paths import db_path
 
 
@@ -89,15 +88,6 @@ def _print_problems(report: imports.Report, fmt: str) -> None:
         )
 
 
-def _by(args) -> str | None:
-    if args.by:
-        return args.by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a bare container)
-        return None
-
-
 def _import_force(args, live: Path, table: contract.TableContract) -> str | None:
     """The force the file is for: --force, which a database of several forces needs for a
     table that names districts (its file may hold that force's districts only)."""
@@ -150,7 +140,7 @@ def cmd_import(args) -> None:
         print(report.summary())
         return
     try:
-        result = imports.import_file(live, table.name, data, file_name, by=_by(args), force=force)
+        result = imports.import_file(live, table.name, data, file_name, by=who(args), force=force)
     except imports.UnknownForceError as exc:
         raise CommandError(str(exc)) from None
     _print_problems(result.report, args.format)
@@ -198,7 +188,7 @@ def _import_peer_groups(args) -> None:
             raise CommandError(report.summary())
         print(report.summary())
         return
-    result = imports.import_file(live, imports.PEER_TABLE, path, path.name, by=_by(args))
+    result = imports.import_file(live, imports.PEER_TABLE, path, path.name, by=who(args))
     _print_problems(result.report, args.format)
     if result.outcome == "rejected":
         raise CommandError(

@@ -12,17 +12,16 @@ Registered on the main parser by safeguarding.cli (``add_commands``).
 from __future__ import annotations
 
 import argparse
-import getpass
 
 from safeguarding import peers, store
-from safeguarding.cli_common import CommandError, month_arg, print_frame, reader
+from safeguarding.cli_common import CommandError, month_arg, print_frame, reader, who
 from safeguarding.quarters import Period
 
 
 def cmd_load(args) -> None:
     """The same import as ``import peer_groups FILE`` (audited), with its own words."""
     try:
-        count = peers.load(args.file, args.db, by=_by(args))
+        count = peers.load(args.file, args.db, by=who(args))
     except peers.PeerGroupError as exc:
         raise CommandError(f"{args.file} was not loaded: {exc}") from None
     except store.StoreError as exc:
@@ -30,15 +29,6 @@ def cmd_load(args) -> None:
     con = reader(args)
     grouped = len(peers.groups(con))
     print(f"Loaded {count:,} peer pairs from {args.file}: {grouped} force(s) have a group.")
-
-
-def _by(args) -> str | None:
-    if args.by:
-        return args.by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a bare container)
-        return None
 
 
 def cmd_list(args) -> None:

@@ -10,18 +10,13 @@ refresh                               rebuild every figure from the records and 
 
 from __future__ import annotations
 
-import getpass
 import time
 from pathlib import Path
 
 import pandas as pd
 
 from safeguarding import appstore, refresh, store, target_setting, targets
-from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
-
-
-def _by(args) -> str:
-    return args.by or getpass.getuser()
+from safeguarding.cli_common import CommandError, date_arg, print_frame, reader, who
 
 
 def cmd_targets_list(args) -> None:
@@ -53,7 +48,7 @@ def _apply(args, changes: list[targets.Change]) -> list[targets.Change]:
     reader(args)  # a clear message if there is no database
     started = time.perf_counter()
     try:
-        applied = target_setting.set_targets(args.db, changes, by=_by(args))
+        applied = target_setting.set_targets(args.db, changes, by=who(args))
     except targets.TargetError as exc:
         raise CommandError(str(exc)) from None
     seconds = time.perf_counter() - started

@@ -25,7 +25,7 @@ def areas(database) -> list[str]:
 
 
 def set_targets(
-    path: str | os.PathLike[str] | None, changes: list[targets.Change], *, by: str
+    path: str | os.PathLike[str] | None, changes: list[targets.Change], *, by: str | None
 ) -> list[targets.Change]:
     """Check and apply changes in one transaction (all or none), then refresh the figures' targets
     and assurance. Returns the changes as applied."""

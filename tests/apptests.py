@@ -34,6 +34,19 @@ def signed_in(email: str, name: str) -> dict:
     return {"is_logged_in": True, "email": email, "name": name}
 
 
+# Three users of the three-force demo (conftest's three_forces_path): a force's leadership, a
+# national analyst, and a district lead of another force.
+FORCE_ROLES = """
+[users]
+"chief@wyp.example" = { role = "leadership", force = "West Yorkshire" }
+"analyst@inspectorate.example" = { role = "national_analyst" }
+"lead@force02.example" = { role = "district_lead", district = "Force 02 District A" }
+"""
+WY_CHIEF = signed_in("chief@wyp.example", "WY Chief")
+ANALYST = signed_in("analyst@inspectorate.example", "Analyst")
+F02_LEAD = signed_in("lead@force02.example", "F02 Lead")
+
+
 def private_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_db_path: str, roles: str
 ) -> dict:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from handmade import TINY_FORCES
 
 from safeguarding import demo, store
 
@@ -20,6 +22,35 @@ def demo_db_path(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with store.writer(path, fresh=True) as con:
         demo.build(con, seed=DEMO_SEED, last_month=DEMO_LAST_MONTH)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def three_forces_built(tmp_path_factory) -> str:
+    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015, built once
+    per run. Read it only: a module that writes, or starts the app on it, takes
+    ``three_forces_path``."""
+    path = tmp_path_factory.mktemp("three_forces") / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def three_forces_path(three_forces_built, tmp_path_factory) -> str:
+    """A test module's own copy of the three-force demo (records, figures and app state)."""
+    return str(
+        store.copy_database(three_forces_built, tmp_path_factory.mktemp("forces") / "three.duckdb")
+    )
+
+
+@pytest.fixture
+def three_forces(tmp_path) -> str:
+    """A database holding three forces (TINY_FORCES) of one district each, and nothing else."""
+    path = tmp_path / "three.duckdb"
+    with store.writer(path, fresh=True) as con:
+        for i, force in enumerate(TINY_FORCES):
+            con.execute("insert into districts values ($d, $f)", {"d": f"District {i}", "f": force})
     return str(path)
 
 

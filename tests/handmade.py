@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from safeguarding import appstore, refresh, store
 
+# The forces of the tiny three-force database (conftest's three_forces fixture).
+TINY_FORCES = ["Force A", "Force B", "Force C"]
+
 
 def add_targets(path, rows: list[tuple]) -> None:
     """rows: (metric_id, district or None, effective_from, effective_to or None, target, note)."""

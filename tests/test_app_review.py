@@ -10,10 +10,20 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding import actions, demo, pack, registry, store
+from safeguarding import actions, pack, registry, store
 from safeguarding.ui.safe import shown
 
-from apptests import dashboard, html, open_page, private_env, signed_in
+from apptests import (
+    ANALYST,
+    F02_LEAD,
+    FORCE_ROLES,
+    WY_CHIEF,
+    dashboard,
+    html,
+    open_page,
+    private_env,
+    signed_in,
+)
 
 REVIEW = "pages/quarterly_review.py"
 LOG = "pages/actions.py"
@@ -234,25 +244,6 @@ def test_building_the_pack_shows_its_progress_then_offers_both_files(db):
 
 
 # --- the review and the pack of the chosen force, per role, on a database of three forces -----
-
-FORCE_ROLES = """
-[users]
-"chief@wyp.example" = { role = "leadership", force = "West Yorkshire" }
-"analyst@inspectorate.example" = { role = "national_analyst" }
-"lead@force02.example" = { role = "district_lead", district = "Force 02 District A" }
-"""
-WY_CHIEF = signed_in("chief@wyp.example", "WY Chief")
-ANALYST = signed_in("analyst@inspectorate.example", "Analyst")
-F02_LEAD = signed_in("lead@force02.example", "F02 Lead")
-
-
-@pytest.fixture(scope="module")
-def three_forces_path(tmp_path_factory) -> str:
-    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
-    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
-    return str(path)
 
 
 @pytest.fixture

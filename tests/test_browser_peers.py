@@ -3,12 +3,10 @@ named, no axe-core violations, and the force choice in the URL."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-
-from safeguarding import demo, store
 
 from browser_server import streamlit_server
 from test_browser import CHARTS, ERRORS, _choose, wait_until_drawn
@@ -17,11 +15,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def national_server(tmp_path_factory, chromium) -> Iterator[str]:
+def national_server(three_forces_path, chromium) -> Iterator[str]:
     """`streamlit run dashboard.py` on demo data for three forces (to June 2015), demo mode."""
-    path = tmp_path_factory.mktemp("national") / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    path = Path(three_forces_path)
     env = {"SAFEGUARDING_DB": str(path)}
     with streamlit_server("dashboard.py", env, log=path.parent / "streamlit.log") as url:
         warm = chromium.new_page()  # see browser_server.first_visit: the first visit opens the root

@@ -236,24 +236,11 @@ def test_every_review_command_is_documented():
 # --- a pack for one force of several -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def three_forces_db(tmp_path_factory) -> str:
-    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
-    import datetime as dt
-
-    from safeguarding import demo
-
-    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
-    return str(path)
-
-
 def test_on_several_forces_pack_needs_a_known_force_and_writes_nothing_without(
-    capsys, three_forces_db, tmp_path
+    capsys, three_forces_built, tmp_path
 ):
     db = tmp_path / "three.duckdb"
-    store.copy_database(three_forces_db, db)
+    store.copy_database(three_forces_built, db)
     out_file = tmp_path / "pack.pdf"
     base = ["pack", "--db", str(db), "--quarter", "2015Q1", "--format", "pdf", "--no-charts"]
     code, _, err = run(capsys, *base, "--out", str(out_file))

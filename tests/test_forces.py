@@ -3,14 +3,12 @@ role on a database of three forces (AppTest)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from safeguarding import access, audit, demo, store
+from safeguarding import access, audit, store
 from safeguarding.ui.safe import shown
 
-from apptests import dashboard, html, signed_in
+from apptests import ANALYST, F02_LEAD, FORCE_ROLES, WY_CHIEF, dashboard, html
 
 FORCE_OF = {
     "Kirklees": "West Yorkshire",
@@ -126,30 +124,11 @@ def test_check_force_logs_the_refusal_and_raises(tmp_path, three_forces_path):
 
 # --- the dashboard, per role (AppTest) ----------------------------------------------------------
 
-ROLES = """
-[users]
-"chief@wyp.example" = { role = "leadership", force = "West Yorkshire" }
-"analyst@inspectorate.example" = { role = "national_analyst" }
-"lead@force02.example" = { role = "district_lead", district = "Force 02 District A" }
-"""
-WY_CHIEF = signed_in("chief@wyp.example", "WY Chief")
-ANALYST = signed_in("analyst@inspectorate.example", "Analyst")
-F02_LEAD = signed_in("lead@force02.example", "F02 Lead")
-
-
-@pytest.fixture(scope="module")
-def three_forces_path(tmp_path_factory) -> str:
-    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
-    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
-    return str(path)
-
 
 @pytest.fixture
 def env(monkeypatch, tmp_path, three_forces_path):
     roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES, encoding="utf-8")
+    roles.write_text(FORCE_ROLES, encoding="utf-8")
     log = tmp_path / "audit.duckdb"
     monkeypatch.setenv("SAFEGUARDING_DB", three_forces_path)
     monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))

@@ -26,7 +26,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from safeguarding import actions, charts, demo, figure_cache, pack, registry, store
+from safeguarding import actions, charts, figure_cache, pack, registry, store
 from safeguarding.pack import charts as pack_charts
 
 CASELOAD = "rso_caseload_per_officer"
@@ -562,15 +562,6 @@ def test_making_the_demo_pack_reports_each_step_and_each_chart(demo_pack):
 # --- one force's pack on a database of several forces ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def three_forces(tmp_path_factory) -> str:
-    """Demo data for West Yorkshire and two more forces, January 2014 to June 2015."""
-    path = tmp_path_factory.mktemp("forces") / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
-    return str(path)
-
-
 def districts_of(db: str) -> dict[str, list[str]]:
     rows = store.reader(db).execute("select district, force from districts").fetchall()
     out: dict[str, list[str]] = {}
@@ -579,12 +570,14 @@ def districts_of(db: str) -> dict[str, list[str]]:
     return out
 
 
-def test_each_forces_pack_holds_that_force_only_and_has_its_own_identifier(three_forces):
-    areas = districts_of(three_forces)
+def test_each_forces_pack_holds_that_force_only_and_has_its_own_identifier(three_forces_path):
+    areas = districts_of(three_forces_path)
     assert len(areas) == 3
     ids = set()
     for force, districts in areas.items():
-        content = pack.build_content(store.reader(three_forces), "2015Q1", force=force, today=TODAY)
+        content = pack.build_content(
+            store.reader(three_forces_path), "2015Q1", force=force, today=TODAY
+        )
         assert content["force"] == force
         assert content["units"] == [*sorted(districts), force]
         shown = {f["district"] for f in content["figures"]}
@@ -604,16 +597,16 @@ def test_each_forces_pack_holds_that_force_only_and_has_its_own_identifier(three
     assert len(ids) == 3
 
 
-def test_a_pack_on_several_forces_must_name_a_known_one(three_forces):
+def test_a_pack_on_several_forces_must_name_a_known_one(three_forces_path):
     with pytest.raises(pack.PackError, match="holds 3 forces"):
-        pack.build_content(store.reader(three_forces), "2015Q1", today=TODAY)
+        pack.build_content(store.reader(three_forces_path), "2015Q1", today=TODAY)
     with pytest.raises(pack.PackError, match="No force called 'Force 09'"):
-        pack.build_content(store.reader(three_forces), "2015Q1", force="Force 09", today=TODAY)
+        pack.build_content(store.reader(three_forces_path), "2015Q1", force="Force 09", today=TODAY)
 
 
-def test_kept_packs_are_listed_by_force(three_forces, tmp_path):
+def test_kept_packs_are_listed_by_force(three_forces_path, tmp_path):
     db = tmp_path / "three.duckdb"
-    store.copy_database(three_forces, db)
+    store.copy_database(three_forces_path, db)
     wy, _ = pack.issue(db, "2015Q1", force="West Yorkshire", today=TODAY)
     f02, _ = pack.issue(db, "2015Q1", force="Force 02", today=TODAY)
     assert wy.snapshot_id != f02.snapshot_id

@@ -6,21 +6,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from handmade import TINY_FORCES
 
 from safeguarding import imports, peers, store
 
 from cli_runner import run
 
-FORCES = ["Force A", "Force B", "Force C"]
-
-
-@pytest.fixture
-def three_forces(tmp_path) -> str:
-    path = tmp_path / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        for i, force in enumerate(FORCES):
-            con.execute("insert into districts values ($d, $f)", {"d": f"District {i}", "f": force})
-    return str(path)
+FORCES = TINY_FORCES
 
 
 @pytest.fixture

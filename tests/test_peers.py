@@ -8,6 +8,7 @@ import duckdb
 import handmade
 import pandas as pd
 import pytest
+from handmade import TINY_FORCES
 from scipy import stats
 
 from safeguarding import peers, registry, store
@@ -16,18 +17,8 @@ from safeguarding.quarters import Period
 
 from cli_runner import run
 
-FORCES = ["Force A", "Force B", "Force C"]
+FORCES = TINY_FORCES
 MONTH = dt.date(2024, 3, 1)
-
-
-@pytest.fixture
-def three_forces(tmp_path) -> str:
-    """A database holding three forces of one district each, and nothing else."""
-    path = tmp_path / "three.duckdb"
-    with store.writer(path, fresh=True) as con:
-        for i, force in enumerate(FORCES):
-            con.execute("insert into districts values ($d, $f)", {"d": f"District {i}", "f": force})
-    return str(path)
 
 
 def problems(text: str, known=FORCES) -> list[str]:

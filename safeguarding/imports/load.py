@@ -33,7 +33,10 @@ ACTIVITY_DATE = {
 }
 
 
-class _Rejected(Exception):
+class Rejected(Exception):
+    """A file refused whole (the report says why): raised inside the write, so nothing of it is
+    stored, and audited by ``audit_rejected`` once the write is discarded."""
+
     def __init__(self, report: Report):
         super().__init__(report.summary())
         self.report = report
@@ -222,6 +225,21 @@ def _audit_row(report, outcome, by, now, inserted, updated, message) -> dict:
     }
 
 
+def audit_rejected(
+    db: str | os.PathLike[str] | None,
+    report: Report,
+    *,
+    by: str | None,
+    now: dt.datetime,
+    force: str | None = None,
+) -> Result:
+    """Audit a refused file and say so. Only the audit changes: the tables it was for stay
+    exactly as they were."""
+    message = _rejection_message(report)
+    import_id = _audit(db, report, outcome="rejected", by=by, now=now, message=message, force=force)
+    return Result(report, "rejected", 0, 0, 0, import_id, message)
+
+
 def _rejection_message(report: Report) -> str:
     first = report.problems[report.problems["severity"] == "error"].head(1).to_dict("records")
     where = (
@@ -276,7 +294,7 @@ def _import(
         with store.writer(db) as con:
             report = _stage(con, contract_, path, file_name, today, force)
             if not report.ok:
-                raise _Rejected(report)
+                raise Rejected(report)
             first_touched = _first_touched(con, contract_)
             forces_touched = _touched_forces(con, contract_)
             inserted, updated, unchanged = _upsert(con, contract_)
@@ -304,14 +322,8 @@ def _import(
             message=message,
             force=force,
         )
-    except _Rejected as rejected:
-        report = rejected.report
-        message = _rejection_message(report)
-        # Only the audit changes: the record tables stay exactly as they were.
-        import_id = _audit(
-            db, report, outcome="rejected", by=by, now=clock(), message=message, force=force
-        )
-        return Result(report, "rejected", 0, 0, 0, import_id, message)
+    except Rejected as rejected:
+        return audit_rejected(db, rejected.report, by=by, now=clock(), force=force)
     except Exception as exc:
         # Something other than the file failed (disk full, a bug): the writer has already
         # discarded its copy, so nothing changed. Record the attempt if the database allows it,

@@ -23,17 +23,11 @@ import pandas as pd
 
 from safeguarding import peer_groups, store
 from safeguarding.imports.common import FILE_RULES, MAX_LISTED, PROBLEM_COLUMNS, Report, Result
-from safeguarding.imports.load import _audit, _rejection_message
+from safeguarding.imports.load import Rejected, _audit, audit_rejected
 from safeguarding.imports.read import as_file, sha256_of
 
 TABLE = "peer_groups"
 MAX_BYTES = 10 << 20  # a complete list for 43 forces is about 10 KB
-
-
-class _Rejected(Exception):
-    def __init__(self, report: Report):
-        super().__init__(report.summary())
-        self.report = report
 
 
 def report_of(
@@ -162,7 +156,7 @@ def import_file(
             with store.writer(db) as con:
                 report, frame = _stage(con, path, file_name)
                 if frame is None:
-                    raise _Rejected(report)
+                    raise Rejected(report)
                 stored = set(con.execute("select force, peer from peer_groups").fetchall())
                 incoming = set(frame.itertuples(index=False, name=None))
                 added, removed = len(incoming - stored), len(stored - incoming)
@@ -185,9 +179,6 @@ def import_file(
                 inserted=added,
                 message=message,
             )
-        except _Rejected as rejected:
-            report = rejected.report
-            message = _rejection_message(report)
-            import_id = _audit(db, report, outcome="rejected", by=by, now=clock(), message=message)
-            return Result(report, "rejected", 0, 0, 0, import_id, message)
+        except Rejected as rejected:
+            return audit_rejected(db, rejected.report, by=by, now=clock())
     return Result(report, outcome, added, 0, len(incoming) - added, import_id, message)
