@@ -103,7 +103,8 @@ def _period(
 
 
 def _refresh(con: duckdb.DuckDBPyConnection, table: TableContract, today: dt.date) -> None:
-    """Move the data's period and as-at date forward, then recompute every figure."""
+    """Move the data's period and as-at date forward (the writer recomputes the figures the
+    import feeds as it commits: ``store.touched``)."""
     info = store.meta(con)
     first, last, newest = _period(con, table, today)
 
