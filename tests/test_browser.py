@@ -235,6 +235,12 @@ def test_printing_the_overview_gives_a4_landscape_pages_without_the_sidebar(page
 
     page.goto(f"{server}/?quarter=2025Q3")
     wait_until_drawn(page, title="Safeguarding scorecard")
+    # The print style is a style-only st.html, which Streamlit adds apart from the page's
+    # elements: on a loaded machine it can land just after the title.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')]"
+        ".some(s => s.textContent.includes('size: A4 landscape'))"
+    )
     page.emulate_media(media="print")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
