@@ -30,7 +30,7 @@ def three_forces_built(tmp_path_factory) -> str:
     """Demo data for West Yorkshire and two more forces, January 2014 to June 2015, built once
     per run. Read it only: a module that writes, or starts the app on it, takes
     ``three_forces_path``."""
-    path = tmp_path_factory.mktemp("three_forces") / "three.duckdb"
+    path = tmp_path_factory.mktemp("tiny_forces") / "three.duckdb"
     with store.writer(path, fresh=True) as con:
         demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
     return str(path)
@@ -45,7 +45,7 @@ def three_forces_path(three_forces_built, tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def three_forces(tmp_path) -> str:
+def tiny_forces(tmp_path) -> str:
     """A database holding three forces (TINY_FORCES) of one district each, and nothing else."""
     path = tmp_path / "three.duckdb"
     with store.writer(path, fresh=True) as con:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from safeguarding import appstore, refresh, store
 
-# The forces of the tiny three-force database (conftest's three_forces fixture).
+# The forces of the tiny three-force database (conftest's tiny_forces fixture).
 TINY_FORCES = ["Force A", "Force B", "Force C"]
 
 

@@ -32,10 +32,10 @@ def audit(db: str):
     return imports.history(store.reader(db))
 
 
-def test_peers_load_is_audited_with_who_file_sha_rows_outcome_and_message(three_forces, msg):
+def test_peers_load_is_audited_with_who_file_sha_rows_outcome_and_message(tiny_forces, msg):
     path = msg(GOOD)
-    assert peers.load(path, three_forces, by="A Analyst") == 3
-    row = audit(three_forces).iloc[0]
+    assert peers.load(path, tiny_forces, by="A Analyst") == 3
+    row = audit(tiny_forces).iloc[0]
     assert (row["table_name"], row["imported_by"], row["file_name"]) == (
         "peer_groups",
         "A Analyst",
@@ -46,15 +46,15 @@ def test_peers_load_is_audited_with_who_file_sha_rows_outcome_and_message(three_
     assert row["message"] == "3 peer pairs: 3 added, 0 removed, 0 kept"
 
 
-def test_a_rejected_file_is_audited_and_changes_nothing(three_forces, msg):
-    peers.load(msg(GOOD), three_forces)
+def test_a_rejected_file_is_audited_and_changes_nothing(tiny_forces, msg):
+    peers.load(msg(GOOD), tiny_forces)
     with pytest.raises(peers.PeerGroupError, match="msg.csv, line 3, column peer: 'Force Q'"):
-        peers.load(msg("force,peer\nForce B,Force A\nForce B,Force Q\n"), three_forces)
-    assert peers.groups(store.reader(three_forces)) == {
+        peers.load(msg("force,peer\nForce B,Force A\nForce B,Force Q\n"), tiny_forces)
+    assert peers.groups(store.reader(tiny_forces)) == {
         "Force A": ["Force B", "Force C"],
         "Force C": ["Force B"],
     }
-    row = audit(three_forces).iloc[0]
+    row = audit(tiny_forces).iloc[0]
     assert (row["outcome"], row["rows_rejected"]) == ("rejected", 1)
     assert row["message"].startswith(
         "Rejected: 1 error on 1 line; nothing was loaded. First: msg.csv, line 3, column peer: "
@@ -62,28 +62,28 @@ def test_a_rejected_file_is_audited_and_changes_nothing(three_forces, msg):
     )
 
 
-def test_the_same_groups_again_are_unchanged_and_leave_the_files_alone(three_forces, msg):
-    peers.load(msg(GOOD), three_forces)
-    before = store.meta(store.reader(three_forces)).get("generation")
-    result = imports.import_file(three_forces, imports.PEER_TABLE, msg(GOOD), "msg.csv")
+def test_the_same_groups_again_are_unchanged_and_leave_the_files_alone(tiny_forces, msg):
+    peers.load(msg(GOOD), tiny_forces)
+    before = store.meta(store.reader(tiny_forces)).get("generation")
+    result = imports.import_file(tiny_forces, imports.PEER_TABLE, msg(GOOD), "msg.csv")
     assert (result.outcome, result.inserted, result.unchanged) == ("unchanged", 0, 3)
-    assert store.meta(store.reader(three_forces)).get("generation") == before
-    assert list(audit(three_forces)["outcome"]) == ["unchanged", "loaded"]
+    assert store.meta(store.reader(tiny_forces)).get("generation") == before
+    assert list(audit(tiny_forces)["outcome"]) == ["unchanged", "loaded"]
 
 
-def test_a_file_leaving_a_pair_out_removes_it_and_says_so(three_forces, msg):
-    peers.load(msg(GOOD), three_forces)
+def test_a_file_leaving_a_pair_out_removes_it_and_says_so(tiny_forces, msg):
+    peers.load(msg(GOOD), tiny_forces)
     result = imports.import_file(
-        three_forces, imports.PEER_TABLE, msg("force,peer\nForce A,Force B\n"), "msg.csv"
+        tiny_forces, imports.PEER_TABLE, msg("force,peer\nForce A,Force B\n"), "msg.csv"
     )
     assert result.outcome == "loaded"
     assert result.message == "1 peer pairs: 0 added, 2 removed, 1 kept"
-    assert peers.groups(store.reader(three_forces)) == {"Force A": ["Force B"]}
+    assert peers.groups(store.reader(tiny_forces)) == {"Force A": ["Force B"]}
 
 
-def test_the_report_lists_every_problem_with_line_column_and_rule(three_forces, msg):
+def test_the_report_lists_every_problem_with_line_column_and_rule(tiny_forces, msg):
     text = "force,peer\nForce A,Force A\nForce A,Force B\nForce A,Force B\n,Force C\n"
-    report = imports.check(three_forces, imports.PEER_TABLE, msg(text), "msg.csv")
+    report = imports.check(tiny_forces, imports.PEER_TABLE, msg(text), "msg.csv")
     assert not report.ok
     got = [(int(r.line), r.column, r.value, r.rule) for r in report.problems.itertuples()]
     assert got == [
@@ -92,42 +92,42 @@ def test_the_report_lists_every_problem_with_line_column_and_rule(three_forces, 
         (5, "force", "", "missing_value"),
     ]
     assert report.rows == 4 and report.rows_with_errors == 3
-    assert audit(three_forces).empty  # a check writes nothing, not even the audit
+    assert audit(tiny_forces).empty  # a check writes nothing, not even the audit
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_its_line(three_forces, msg):
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tiny_forces, msg):
     path = msg(b"force,peer\nForce A,Force B\nForce \xe9,Force C\n")
-    report = imports.check(three_forces, imports.PEER_TABLE, path, "msg.csv")
+    report = imports.check(tiny_forces, imports.PEER_TABLE, path, "msg.csv")
     assert [(int(r.line), r.rule) for r in report.problems.itertuples()] == [(3, "encoding")]
     assert "is not UTF-8 text (the byte 0xE9" in report.problems.iloc[0]["message"]
 
 
-def test_import_peer_groups_on_the_cli_is_the_same_import(capsys, three_forces, msg):
+def test_import_peer_groups_on_the_cli_is_the_same_import(capsys, tiny_forces, msg):
     path = msg(GOOD)
-    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", three_forces, "--check")
+    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", tiny_forces, "--check")
     assert code == 0 and "3 records read; no errors" in out
-    assert audit(three_forces).empty
-    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", three_forces, "--by", "b")
+    assert audit(tiny_forces).empty
+    code, out, _ = run(capsys, "import", "peer_groups", path, "--db", tiny_forces, "--by", "b")
     assert code == 0
     assert "Loaded msg.csv into peer_groups: 3 peer pairs: 3 added, 0 removed" in out
     bad = msg("force,peer\nForce A,Force Q\n", "bad.csv")
-    code, out, err = run(capsys, "import", "peer_groups", bad, "--db", three_forces)
+    code, out, err = run(capsys, "import", "peer_groups", bad, "--db", tiny_forces)
     assert code == 2
     assert "'Force Q' is not a force in the database" in out
     assert "The peer groups are unchanged" in err
-    code, out, _ = run(capsys, "imports", "--db", three_forces, "--format", "csv")
+    code, out, _ = run(capsys, "imports", "--db", tiny_forces, "--format", "csv")
     lines = out.splitlines()
     assert ",bad.csv," in lines[1] and ",peer_groups," in lines[1] and ",rejected," in lines[1]
     assert ",b,msg.csv," in lines[2] and ",loaded," in lines[2]
 
 
-def test_peers_load_on_the_cli_records_who_loaded_it(capsys, three_forces, msg):
-    code, out, _ = run(capsys, "peers", "load", msg(GOOD), "--db", three_forces, "--by", "c")
+def test_peers_load_on_the_cli_records_who_loaded_it(capsys, tiny_forces, msg):
+    code, out, _ = run(capsys, "peers", "load", msg(GOOD), "--db", tiny_forces, "--by", "c")
     assert code == 0 and "Loaded 3 peer pairs" in out
-    assert audit(three_forces).iloc[0]["imported_by"] == "c"
+    assert audit(tiny_forces).iloc[0]["imported_by"] == "c"
 
 
-def test_peer_groups_take_no_force(capsys, three_forces, msg):
-    argv = ["import", "peer_groups", msg(GOOD), "--db", three_forces, "--force", "Force A"]
+def test_peer_groups_take_no_force(capsys, tiny_forces, msg):
+    argv = ["import", "peer_groups", msg(GOOD), "--db", tiny_forces, "--force", "Force A"]
     code, _, err = run(capsys, *argv)
     assert code == 2 and "Peer groups are every force's" in err

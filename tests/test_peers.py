@@ -91,24 +91,24 @@ def test_a_wrong_header_blank_values_and_short_lines_are_reported_together():
     assert problems("") == ["msg.csv, line 1: the file is empty; expected force,peer"]
 
 
-def test_loading_replaces_the_groups_and_a_bad_file_changes_nothing(three_forces, tmp_path):
+def test_loading_replaces_the_groups_and_a_bad_file_changes_nothing(tiny_forces, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("force,peer\nForce A,Force B\nForce A,Force C\nForce C,Force B\n")
-    assert peers.load(good, three_forces) == 3
-    assert peers.groups(store.reader(three_forces)) == {
+    assert peers.load(good, tiny_forces) == 3
+    assert peers.groups(store.reader(tiny_forces)) == {
         "Force A": ["Force B", "Force C"],
         "Force C": ["Force B"],
     }
     bad = tmp_path / "bad.csv"
     bad.write_text("force,peer\nForce B,Force A\nForce B,Force B\n")
     with pytest.raises(peers.PeerGroupError, match="nothing was loaded"):
-        peers.load(bad, three_forces)
-    assert peers.groups(store.reader(three_forces))["Force A"] == ["Force B", "Force C"]
-    assert "Force B" not in peers.groups(store.reader(three_forces))
+        peers.load(bad, tiny_forces)
+    assert peers.groups(store.reader(tiny_forces))["Force A"] == ["Force B", "Force C"]
+    assert "Force B" not in peers.groups(store.reader(tiny_forces))
 
 
-def test_the_schema_refuses_a_force_in_its_own_group_by_any_path(three_forces):
-    con = duckdb.connect(three_forces)
+def test_the_schema_refuses_a_force_in_its_own_group_by_any_path(tiny_forces):
+    con = duckdb.connect(tiny_forces)
     try:
         with pytest.raises(duckdb.ConstraintException):
             con.execute("insert into peer_groups values ('Force A', 'Force A')")
@@ -116,12 +116,12 @@ def test_the_schema_refuses_a_force_in_its_own_group_by_any_path(three_forces):
         con.close()
 
 
-def test_the_cli_loads_lists_and_refuses_with_line_and_column(three_forces, tmp_path, capsys):
+def test_the_cli_loads_lists_and_refuses_with_line_and_column(tiny_forces, tmp_path, capsys):
     good = tmp_path / "msg.csv"
     good.write_text("force,peer\nForce A,Force B\nForce B,Force C\n")
-    code, out, _ = run(capsys, "peers", "load", str(good), "--db", three_forces)
+    code, out, _ = run(capsys, "peers", "load", str(good), "--db", tiny_forces)
     assert code == 0 and "Loaded 2 peer pairs" in out
-    code, out, _ = run(capsys, "peers", "list", "--db", three_forces, "--format", "csv")
+    code, out, _ = run(capsys, "peers", "list", "--db", tiny_forces, "--format", "csv")
     assert code == 0
     rows = out.strip().splitlines()
     assert rows[0] == "force,peers,group,in the group of"
@@ -132,10 +132,10 @@ def test_the_cli_loads_lists_and_refuses_with_line_and_column(three_forces, tmp_
     ]
     bad = tmp_path / "bad.csv"
     bad.write_text("force,peer\nForce A,Force Q\n")
-    code, _, err = run(capsys, "peers", "load", str(bad), "--db", three_forces)
+    code, _, err = run(capsys, "peers", "load", str(bad), "--db", tiny_forces)
     assert code == 2
     assert "bad.csv, line 2, column peer: 'Force Q' is not a force" in err
-    assert peers.groups(store.reader(three_forces)) == {
+    assert peers.groups(store.reader(tiny_forces)) == {
         "Force A": ["Force B"],
         "Force B": ["Force C"],
     }
@@ -260,8 +260,8 @@ def test_position_on_the_funnel_is_the_exact_binomial_test_and_says_too_few_forc
     assert c.position.centre == pytest.approx(100 * centre)
 
 
-def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forces, capsys):
-    with handmade.figures_connection(three_forces) as con:
+def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(tiny_forces, capsys):
+    with handmade.figures_connection(tiny_forces) as con:
         for row in ATTENDED.itertuples():
             con.execute(
                 "insert into metric_values values ($m, $f, $month, $n, $d, $v)",
@@ -280,9 +280,9 @@ def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forc
             " 90, 1, false, 'improvement_high', 'inconsistent')",
             {"month": MONTH},
         )
-    with store.writer(three_forces) as con:
+    with store.writer(tiny_forces) as con:
         peers.replace(con, pd.DataFrame({"force": ["Force A"] * 2, "peer": FORCES[1:]}))
-    table = peers.signal_and_position(store.reader(three_forces), "Force A", Period.month(MONTH))
+    table = peers.signal_and_position(store.reader(tiny_forces), "Force A", Period.month(MONTH))
     row = table.set_index("metric_id").loc["misper_high_risk_attended_60m"]
     assert row["Figure"] == "90.0%"
     assert row["Group (mean)"] == "75.0%" and row["Group (pooled)"] == "73.3%"
@@ -292,12 +292,12 @@ def test_signal_and_position_reads_the_force_rows_and_the_spc_verdict(three_forc
     assert row["SPC: assurance"] == "May or may not meet the target"
     assert row["Position"] == peers.WEAK_SIGNAL
     code, out, _ = run(
-        capsys, "peers", "compare", "Force A", "--month", "2024-03", "--db", three_forces,
+        capsys, "peers", "compare", "Force A", "--month", "2024-03", "--db", tiny_forces,
         "--format", "csv",
     )  # fmt: skip
     assert code == 0 and "90.0%,Special cause: improvement" in out and ",73.3%," in out
     code, _, err = run(capsys, "peers", "compare", "Force Q", "--month", "2024-03", "--db",
-                       three_forces)  # fmt: skip
+                       tiny_forces)  # fmt: skip
     assert code == 2 and "No force called 'Force Q'" in err
 
 
@@ -374,10 +374,10 @@ def test_a_median_has_no_funnel_plot():
     assert peer_charts.funnel_figure(c, period_label="March 2024") is None
 
 
-def test_a_quarter_pools_each_forces_months_before_comparing(three_forces):
+def test_a_quarter_pools_each_forces_months_before_comparing(tiny_forces):
     # Force A: 9/10, 1/10, 10/10 in Q1 2024 -> 20/30 = 66.7%; Force B: 5/10 each month -> 50%.
     months = [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
-    with handmade.figures_connection(three_forces) as con:
+    with handmade.figures_connection(tiny_forces) as con:
         for force, counts in (("Force A", (9, 1, 10)), ("Force B", (5, 5, 5))):
             for month, n in zip(months, counts, strict=True):
                 con.execute(
@@ -385,7 +385,7 @@ def test_a_quarter_pools_each_forces_months_before_comparing(three_forces):
                     " $n, 10, 10 * $n)",
                     {"f": force, "m": month, "n": n},
                 )
-    con = store.reader(three_forces)
+    con = store.reader(tiny_forces)
     frame = peers.force_figures(
         con, Period.quarter("2024Q1"), metric_id="misper_high_risk_attended_60m"
     ).set_index("force")
