@@ -33,6 +33,7 @@ CSS = """
 .sg-not_met {color: #8a3b00; font-weight: 600;}
 .sg-no_target, .sg-no_data, .sg-na {color: #505a5f;}
 .sg-key {font-size: 0.85rem; color: #0b0c0c;}
+.sg-key > span {margin-right: 1.2rem; white-space: nowrap;}
 .sg-table-wrap {overflow-x: auto; margin-bottom: 1rem;}
 .sg-table-wrap:focus {outline: 3px solid #ffdd00;}
 .sg-table {border-collapse: collapse; font-size: 0.875rem;}
@@ -40,7 +41,6 @@ CSS = """
   vertical-align: top;}
 .sg-table thead th {background: #f3f2f1; font-weight: 600;}
 .sg-table tbody th {font-weight: 400; color: #0b0c0c;}
-.sg-key > span {margin-right: 1.2rem; white-space: nowrap;}
 </style>
 """
 

@@ -7,13 +7,12 @@ bare URLs and e-mail addresses become links) with extensions: ``$...$`` LaTeX, `
 other directives, ``:material/icon:`` icons and ``:shortcode:`` emoji. Any value that came from a
 URL, a file, the database's imported text or a form goes through ``md()`` before it is put into
 one of those strings, so that it shows as the characters typed and never as a link, an image,
-markup or an icon. ``st.table`` renders Markdown in every cell: give it ``table(frame)``, or
-draw the frame as plain HTML with ``table_html(frame)`` (every text escaped with
-``html.escape``; no Markdown anywhere), which the browser also draws much faster than
-``st.table``'s cell-by-cell Markdown. Plotly draws some HTML in chart text: area names go
-through ``chart()``. Tables drawn with ``st.html`` escape with ``html.escape``.
-``st.dataframe``, ``st.text`` and select-box options draw plain text; widget labels and
-``st.radio`` options render Markdown.
+markup or an icon. ``st.table`` renders Markdown in every cell: give it ``table(frame)``.
+Tables drawn with ``st.html`` escape with ``html.escape``: ``table_html(frame)`` draws a frame
+that way, with no Markdown anywhere, and the browser draws it much faster than ``st.table``.
+Plotly draws some HTML in chart text: area names go through ``chart()``. ``st.dataframe``,
+``st.text`` and select-box options draw plain text; widget labels and ``st.radio`` options
+render Markdown.
 """
 
 from __future__ import annotations
