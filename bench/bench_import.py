@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import queue
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -252,7 +251,9 @@ def main() -> None:
     runs = [("after", None)] + ([("before", args.before)] if args.before else [])
     for label, rev in runs:
         copy = workdir / f"bench-{label}.duckdb"
-        shutil.copy(db, copy)
+        for stale in workdir.glob(f"{copy.name}*"):  # a kept directory's last run
+            stale.unlink()
+        store.copy_database(db, copy)  # records, figures and app state, as a pair
         if rev:
             os.environ["BENCH_IMPORT_TREE"] = str(unpack(rev, workdir / "tree-before"))
         try:

@@ -163,3 +163,54 @@ def test_a_damaged_extract_either_loads_or_changes_nothing(db, changes):
         assert fingerprint(db) == before
     else:
         assert result.report.ok
+
+
+# The kinds of line a real extract holds, as (text, rule of the error it carries or None). "{n}"
+# makes each reference its own; "{br}" is a line break inside a quoted value.
+LINE_KINDS = {
+    "record": ("G{n},C1,Leeds,14,medium,2025-06-01 10:00,,,,", None),
+    "record with a wrong age": ("B{n},C1,Leeds,x,medium,2025-06-01 10:00,,,,", "wrong_type"),
+    "record with a value on two lines": (
+        'S{n},"C1{br}more",Leeds,14,low,2025-06-01 10:00,,,,',
+        None,
+    ),
+    "wrong age, a value on two lines": (
+        'T{n},"C{br}1",Leeds,x,low,2025-06-01 10:00,,,,',
+        "wrong_type",
+    ),
+    "record with a surplus value": (
+        "X{n},C1,Leeds,14,low,2025-06-01 10:00,,,,,more",
+        "field_count",
+    ),
+    "blank": ("", None),
+    "spaces": ("   ", None),
+    "commas": (",,,,,,,,,", None),
+}
+
+
+@IMPORTS
+@given(
+    kinds=st.lists(st.sampled_from(sorted(LINE_KINDS)), min_size=1, max_size=12),
+    ending=st.sampled_from(["\n", "\r\n"]),
+    inside=st.sampled_from(["\n", "\r\n"]),
+    final_break=st.booleans(),
+)
+def test_every_error_is_reported_on_the_line_where_its_record_starts(
+    db, kinds, ending, inside, final_break
+):
+    lines, expected, line = [HEADER], [], 2
+    for n, kind in enumerate(kinds):
+        template, rule = LINE_KINDS[kind]
+        text = template.format(n=n, br=inside)
+        lines.append(text)
+        if rule:
+            expected.append((line, rule))
+        line += 1 + text.count("\n")
+    data = (ending.join(lines) + (ending if final_break else "")).encode()
+    report = imports.check(db, "missing_reports", data, "extract.csv", today=TODAY)
+    found = sorted(
+        (int(p.line), p.rule)
+        for p in report.problems.itertuples()
+        if p.rule in ("wrong_type", "field_count")
+    )
+    assert found == expected, data

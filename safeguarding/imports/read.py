@@ -9,8 +9,9 @@ number of values, an over-long line) come back as ``_FileProblem``\\ s with thei
 CSV is parsed by DuckDB's ``read_csv`` (every column as text, strict RFC 4180 quoting, faulty
 records kept in a rejects table). DuckDB numbers a rejected record's line by the line breaks
 outside quotes and drops blank lines from its output, so the physical line of every record is
-rebuilt from three small lists: the blank lines (found while the bytes are checked for UTF-8),
-the records whose quoted values hold line breaks, and the rejected records. Records that are
+rebuilt from three small lists: the blank lines (looked for only when the records, the line
+breaks inside quoted values and the rejected records leave lines unaccounted for), the records
+whose quoted values hold line breaks, and the rejected records. Records that are
 none of these (nearly all) take their line from their position in the file.
 """
 
@@ -26,7 +27,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -100,7 +101,7 @@ class _Scan:
     """What one pass over a CSV's bytes found: its encoding problem, blank lines, first record."""
 
     problem: _FileProblem | None = None
-    blank_lines: list[int] = field(default_factory=list)
+    lines: int = 0  # lines in the file, the last counting even without a line break after it
     first_record: str = ""
     mixed_line_ends: bool = False  # both CRLF and a bare LF or CR: DuckDB's strict mode refuses
     quotes: bool = False  # any quote mark: only then can a value span lines
@@ -122,64 +123,85 @@ def _encoding_problem(block: bytes, exc: UnicodeDecodeError, lines_before: int) 
     )
 
 
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file's bytes in blocks of about CHUNK that end at a line break (the last perhaps not),
+    so a line is never split between two blocks."""
+    with open(path, "rb") as handle:
+        rest = b""
+        while chunk := handle.read(CHUNK):
+            block = rest + chunk
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if block:
+                yield block
+        if rest:
+            yield rest
+
+
+def _blank_lines(path: Path) -> list[int]:
+    """The lines that hold nothing at all (not even a space), counting from 1.
+
+    One regular expression per block: it tries every line break, so it is the dearest part of
+    reading a file's bytes, and runs only for a file that has some blank line to find."""
+    found: list[int] = []
+    lines_before = 0
+    for block in _blocks(path):
+        if lines_before == 0 and block.startswith(b"\xef\xbb\xbf"):
+            block = block[3:]
+        counted, at = 0, 0
+        for match in _BLANK.finditer(b"\n" + block):
+            counted += block.count(b"\n", at, match.start())
+            at = match.start()
+            found.append(lines_before + counted + 1)
+        lines_before += block.count(b"\n")
+    return found
+
+
 def _scan_csv(path: Path) -> _Scan:
-    """Check the bytes are UTF-8 without NUL, note the blank lines and keep the first record.
+    """Check the bytes are UTF-8 without NUL, count the lines and keep the first record.
 
     Read in blocks that end at a line break, so a line is never split between two blocks; each
-    block is decoded (C speed) and searched for blank lines with one regular expression.
+    block is decoded (C speed, which checks it is UTF-8) and counted.
     """
     scan = _Scan()
     nul_line = None
     seen_crlf = seen_lf = False
     lines_before = 0
     head: list[str] = []
-    with open(path, "rb") as handle:
-        rest = b""
-        while True:
-            chunk = handle.read(CHUNK)
-            block = rest + chunk
-            if chunk:
-                cut = block.rfind(b"\n") + 1
-                if cut == 0:
-                    rest = block
-                    continue
-                block, rest = block[:cut], block[cut:]
-            else:
-                rest = b""
-            if not block:
-                break
-            try:
-                text = block.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                scan.problem = _encoding_problem(block, exc, lines_before)
-                return scan
-            if not scan.quotes and b'"' in block:
-                scan.quotes = True
-            bom = 3 if lines_before == 0 and block.startswith(b"\xef\xbb\xbf") else 0
-            if scan.plain and (block[bom:] if bom else block).translate(None, _PLAIN_BYTES):
-                scan.plain = False
-            crlf = block.count(b"\r\n")
-            if (crlf and block.count(b"\n") > crlf) or block.count(b"\r") > crlf:
-                scan.mixed_line_ends = True
-            elif crlf:
-                seen_crlf = True
-            else:
-                seen_lf = True
-            if nul_line is None and "\x00" in text:
-                nul_line = lines_before + text.count("\n", 0, text.index("\x00")) + 1
-            if lines_before == 0 and text.startswith("\ufeff"):
-                text = text[1:]
-                block = block[3:]
-            if sum(len(h) for h in head) < MAX_LINE_BYTES:
-                head.append(text[:MAX_LINE_BYTES])
-            counted, at = 0, 0
-            for match in _BLANK.finditer(b"\n" + block):
-                counted += block.count(b"\n", at, match.start())
-                at = match.start()
-                scan.blank_lines.append(lines_before + counted + 1)
-            lines_before += block.count(b"\n")
-            if not chunk:
-                break
+    ends_open = False  # the last line has no line break after it
+    for block in _blocks(path):
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            scan.problem = _encoding_problem(block, exc, lines_before)
+            return scan
+        if not scan.quotes and b'"' in block:
+            scan.quotes = True
+        bom = 3 if lines_before == 0 and block.startswith(b"\xef\xbb\xbf") else 0
+        if scan.plain and (block[bom:] if bom else block).translate(None, _PLAIN_BYTES):
+            scan.plain = False
+        breaks = block.count(b"\n")
+        # Counting is the dear part of this pass: a block without a CR (most files) needs
+        # only the count of its line breaks.
+        crlf = block.count(b"\r\n") if b"\r" in block else 0
+        if crlf and (breaks > crlf or block.count(b"\r") > crlf):
+            scan.mixed_line_ends = True
+        elif crlf:
+            seen_crlf = True
+        elif b"\r" in block:
+            scan.mixed_line_ends = True  # a CR that ends no line
+        else:
+            seen_lf = True
+        if nul_line is None and b"\x00" in block:
+            nul_line = lines_before + text.count("\n", 0, text.index("\x00")) + 1
+        if lines_before == 0 and text.startswith("\ufeff"):
+            text = text[1:]
+            block = block[3:]
+        if sum(len(h) for h in head) < MAX_LINE_BYTES:
+            head.append(text[:MAX_LINE_BYTES])
+        lines_before += breaks
+        ends_open = not block.endswith(b"\n")
+    scan.lines = lines_before + ends_open
     scan.mixed_line_ends = scan.mixed_line_ends or (seen_crlf and seen_lf)
     if nul_line is not None:
         scan.problem = _FileProblem(
@@ -298,8 +320,18 @@ def read_csv(
         group by line order by line
         """
     ).fetchall()
-    # With one column DuckDB returns a blank line as a row (an empty value); with more it skips it.
-    blank_lines = scan.blank_lines if width > 1 else []
+    # With one column DuckDB returns a blank line as a row (an empty value); with more it skips
+    # it. Every line of the file is then a record read, a line break inside a quoted value, a
+    # line of a rejected record, or blank: the blank lines are looked for only when the others
+    # do not account for every line (a rejected record's text may be cut short, which only
+    # makes the search run).
+    blank_lines: list[int] = []
+    if width > 1:
+        (records,) = sql.one(con, "select count(*) from _imp_read")
+        taken = records + sum(spanning.values())
+        taken += sum(1 + _line_of(text or "").count("\n") for *_, text in rejected)
+        if taken < scan.lines:
+            blank_lines = _blank_lines(path)
     segments, reject_lines = _line_segments(blank_lines, spanning, rejected)
     # Several steps may start at one record (a blank line after a spanning record): the last
     # holds the count for it.
