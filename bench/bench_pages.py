@@ -40,6 +40,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,6 +69,38 @@ st.title("Bare page")
 st.plotly_chart(fig, alt="A line chart")
 """
 BARE = ("", "Bare page", 1)
+
+# The elements floor (--floors): exactly the charts (the same figure JSON and config) and the HTML
+# a dashboard page draws, captured from the page in AppTest, drawn on a page with nothing else.
+# What the page takes beyond it is the rest of the page (widgets, text, the grid, the sidebar);
+# what it takes itself is the cost of drawing those figures and tables at all.
+FLOOR_APP = """
+import json
+import os
+
+import plotly.graph_objects as go
+import streamlit as st
+
+SETS = json.loads(open(os.environ["BENCH_FLOORS"], encoding="utf-8").read())
+
+
+@st.cache_resource
+def figures(name):
+    return [go.Figure(json.loads(c["spec"])) for c in SETS[name]["charts"]]
+
+
+name = st.query_params.get("set", "")
+options = SETS[name]["options"]
+if options:
+    chosen = st.selectbox("Metric", list(options))
+    name = options[chosen]
+st.title(SETS[name]["title"])
+st.header(name)
+for body in SETS[name]["html"]:
+    st.html(body)
+for chart, fig in zip(SETS[name]["charts"], figures(name)):
+    st.plotly_chart(fig, config=json.loads(chart["config"]), alt=chart["alt"])
+"""
 
 # (name, path, title, plotly charts drawn, goal as x bare or None)
 PAGES = [
@@ -112,6 +145,11 @@ CHANGES = [
     ),
 ]  # fmt: skip
 BARE_CHANGE = ("Months", "143", "() => document.querySelector('.main-svg') !== null")
+# For the elements floor of a change: the query the page has once the option is chosen.
+CHANGE_QUERY = {
+    "Overview: month changed": "month=2014-08",
+    "Theme: metric changed": "metric=misper_return_interview_72h",
+}
 
 # The pages 20 sessions open at once, in turn: the chart pages a meeting opens from its links.
 CROWD_PAGES = [p for p in PAGES if p[3] > 0] + [PAGES[0]]
@@ -126,7 +164,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit(script: Path, env: dict[str, str]):
+def streamlit(script: Path, env: dict[str, str], cwd: Path = ROOT):
+    """A Streamlit server for ``script``, started in ``cwd`` (whose .streamlit/config.toml it
+    reads: a dashboard checkout's own settings; the bare page takes this checkout's)."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -134,7 +174,7 @@ def streamlit(script: Path, env: dict[str, str]):
             "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -256,6 +296,36 @@ def interleaved(loads: int, bare, variants: dict[str, object]) -> dict[str, dict
     }
 
 
+def capture_floor(page_path: str, title: str) -> dict:
+    """The charts (figure JSON, config, alt) and HTML bodies a page draws, from the page itself
+    run in AppTest on the database in SAFEGUARDING_DB (demo mode)."""
+    from urllib.parse import parse_qsl
+
+    from streamlit.testing.v1 import AppTest
+
+    path, _, query = page_path.partition("?")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.secrets = {"not_auth": {"note": "no sign-in configured"}}
+    at.run()
+    at.switch_page(f"pages/{(path or 'overview').replace('-', '_')}.py")
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in parse_qsl(query):
+        at.query_params[key] = value
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{page_path}: {at.exception[0].value}")
+    return {
+        "title": title,
+        "options": {},
+        "html": [h.proto.body for h in at.get("html")],
+        "charts": [
+            {"spec": c.proto.spec, "config": c.proto.config, "alt": c.proto.alt}
+            for c in at.get("plotly_chart")
+        ],
+    }
+
+
 def _demo(path: Path) -> str:
     from safeguarding import demo, store
 
@@ -280,6 +350,12 @@ def main() -> None:
     parser.add_argument("--crowd", type=int, default=20, help="sessions at once (0: skip)")
     parser.add_argument("--crowd-rounds", type=int, default=3, help="crowd rounds (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also measure, in the same rounds, each page's and change's charts and HTML drawn "
+        "alone (the same figure JSON and tables, nothing else on the page)",
+    )
     parser.add_argument(
         "--only", help="measure only rows whose name contains one of these (comma-separated)"
     )
@@ -315,7 +391,30 @@ def main() -> None:
         apps = {"after" if args.before else "page": ROOT}
         if args.before:
             apps = {"before": args.before.resolve(), **apps}
-        urls = {v: stack.enter_context(streamlit(r / "dashboard.py", env)) for v, r in apps.items()}
+        urls = {
+            v: stack.enter_context(streamlit(r / "dashboard.py", env, r)) for v, r in apps.items()
+        }
+        floors: dict[str, dict] = {}
+        if args.floors:
+            print("capturing each page's charts and HTML in AppTest", file=sys.stderr, flush=True)
+            os.environ["SAFEGUARDING_DB"] = db
+            for name, path, title, charts, _ in PAGES:
+                if charts and wanted(name):
+                    floors[name] = capture_floor(path, title)
+            for name, path, title, *_rest in CHANGES:
+                if wanted(name):
+                    option = _rest[2]
+                    join = "&" if "?" in path else "?"
+                    changed = f"{path}{join}{CHANGE_QUERY[name]}"
+                    floors[f"{name}: to"] = capture_floor(changed, title)
+                    floors[name] = capture_floor(path, title)
+                    floors[name]["options"] = {"as opened": name, option: f"{name}: to"}
+            floors_file = Path(tmp) / "floors.json"
+            floors_file.write_text(json.dumps(floors), encoding="utf-8")
+            floor_script = Path(tmp) / "floor.py"
+            floor_script.write_text(FLOOR_APP, encoding="utf-8")
+            floor_env = dict(env, BENCH_FLOORS=str(floors_file))
+            floor_url = stack.enter_context(streamlit(floor_script, floor_env))
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # The first session after a start sees a spurious "Page not found" (streamlit#9992).
@@ -331,6 +430,11 @@ def main() -> None:
                     v: (lambda u=f"{url}/{path}", t=title, c=charts: time_load(browser, u, t, c))
                     for v, url in urls.items()
                 }
+                if name in floors:
+                    alone_url = f"{floor_url}/?set={quote(name)}"
+                    loads["alone"] = lambda u=alone_url, t=title, c=charts: time_load(
+                        browser, u, t, c
+                    )
                 measure(
                     name, goal, "bare page", lambda ls=loads: interleaved(args.loads, bare_load, ls)
                 )
@@ -345,6 +449,16 @@ def main() -> None:
                     )
                     for v, url in urls.items()
                 }
+                if name in floors:
+                    arrived = (
+                        "() => [...document.querySelectorAll('h2')]"
+                        f".some(h => h.innerText.trim() === {json.dumps(name + ': to')})"
+                    )
+                    alone_url = f"{floor_url}/?set={quote(name)}"
+                    changes["alone"] = (
+                        lambda u=alone_url, t=title, c=charts, o=option,
+                        ck=arrived: time_change(browser, u, t, c, "Metric", o, ck)
+                    )  # fmt: skip
                 measure(
                     name,
                     1.5,
@@ -378,7 +492,7 @@ def main() -> None:
             store.copy_database(args.national, national)
             env43 = dict(env, SAFEGUARDING_DB=national)
             urls43 = {
-                v: stack.enter_context(streamlit(r / "dashboard.py", env43))
+                v: stack.enter_context(streamlit(r / "dashboard.py", env43, r))
                 for v, r in apps.items()
             }
             for url in urls43.values():
@@ -434,6 +548,12 @@ def main() -> None:
             for v in variants
         )
         print(f"{name:38}{bare_s:9.2f}{cells}{goal_text:>7}  {against}")
+        if "alone" in result:
+            alone = result["alone"]
+            print(
+                f"{'  its charts and HTML alone':38}{alone['bare_s']:9.2f}"
+                f"{alone['page_s']:13.2f}{alone['ratio']:13.2f}x{'':7}  {against}"
+            )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         data = {name: {"result": r, "goal": g, "against": a} for name, r, g, a in rows}
