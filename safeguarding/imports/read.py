@@ -98,7 +98,7 @@ def is_empty(path: Path) -> bool:
 
 @dataclass
 class _Scan:
-    """What one pass over a CSV's bytes found: its encoding problem, blank lines, first record."""
+    """What one pass over a CSV's bytes found: its encoding problem, line count, first record."""
 
     problem: _FileProblem | None = None
     lines: int = 0  # lines in the file, the last counting even without a line break after it
@@ -181,8 +181,7 @@ def _scan_csv(path: Path) -> _Scan:
         if scan.plain and (block[bom:] if bom else block).translate(None, _PLAIN_BYTES):
             scan.plain = False
         breaks = block.count(b"\n")
-        # Counting is the dear part of this pass: a block without a CR (most files) needs
-        # only the count of its line breaks.
+        # A block without a CR (most files) needs only the count of its line breaks.
         crlf = block.count(b"\r\n") if b"\r" in block else 0
         if crlf and (breaks > crlf or block.count(b"\r") > crlf):
             scan.mixed_line_ends = True
