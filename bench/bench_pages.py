@@ -19,10 +19,12 @@ same load; the peer page (43 forces) within 1.5x; the 43-force overview within 1
 overview.
 
     python bench/bench_pages.py [--loads 5] [--db PATH] [--national PATH] [--before CHECKOUT]
-        [--only TEXT,TEXT] [--crowd 20] [--crowd-rounds 3] [--json bench/results/pages.json]
+        [--variant NAME=CHECKOUT ...] [--floors] [--only TEXT,TEXT] [--crowd 20]
+        [--crowd-rounds 3] [--json bench/results/pages.json]
 
 ``--before`` measures a checkout of the old code (e.g. ``git worktree add /tmp/old main``) in the
-same rounds, so one run gives the before and after columns.
+same rounds, so one run gives the before and after columns; ``--variant NAME=CHECKOUT`` (repeatable)
+adds more checkouts to the same rounds, to compare candidate changes in one run.
 """
 
 from __future__ import annotations
@@ -347,6 +349,14 @@ def main() -> None:
         help="a checkout of the code before a change: its dashboard is measured in the same "
         "rounds, so the table gives before and after from one run",
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=CHECKOUT",
+        help="another checkout measured in the same rounds under NAME (repeatable): several "
+        "candidate changes compared in one run",
+    )
     parser.add_argument("--crowd", type=int, default=20, help="sessions at once (0: skip)")
     parser.add_argument("--crowd-rounds", type=int, default=3, help="crowd rounds (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -391,6 +401,11 @@ def main() -> None:
         apps = {"after" if args.before else "page": ROOT}
         if args.before:
             apps = {"before": args.before.resolve(), **apps}
+        for variant in args.variant:
+            label, _, checkout = variant.partition("=")
+            if not checkout or label in apps or label in ("alone", "bare"):
+                parser.error(f"--variant {variant!r}: give NAME=CHECKOUT with a new NAME")
+            apps[label] = Path(checkout).resolve()
         urls = {
             v: stack.enter_context(streamlit(r / "dashboard.py", env, r)) for v, r in apps.items()
         }
