@@ -370,6 +370,16 @@ def main() -> None:
         "--only", help="measure only rows whose name contains one of these (comma-separated)"
     )
     args = parser.parse_args()
+    # Checked before any server starts: a wrong checkout would otherwise be found a minute in.
+    variants: dict[str, Path] = {}
+    for variant in args.variant:
+        label, _, checkout = variant.partition("=")
+        taken = ("before", "after", "page", "alone", "bare", *variants)
+        if not label or not checkout or label in taken:
+            parser.error(f"--variant {variant!r}: give NAME=CHECKOUT with a NAME of its own")
+        if not (Path(checkout) / "dashboard.py").is_file():
+            parser.error(f"--variant {variant!r}: no dashboard.py in {checkout}")
+        variants[label] = Path(checkout).resolve()
 
     from playwright.sync_api import sync_playwright
 
@@ -401,11 +411,7 @@ def main() -> None:
         apps = {"after" if args.before else "page": ROOT}
         if args.before:
             apps = {"before": args.before.resolve(), **apps}
-        for variant in args.variant:
-            label, _, checkout = variant.partition("=")
-            if not checkout or label in apps or label in ("alone", "bare"):
-                parser.error(f"--variant {variant!r}: give NAME=CHECKOUT with a new NAME")
-            apps[label] = Path(checkout).resolve()
+        apps.update(variants)
         urls = {
             v: stack.enter_context(streamlit(r / "dashboard.py", env, r)) for v, r in apps.items()
         }
@@ -520,7 +526,7 @@ def main() -> None:
             for v, url in urls43.items():
                 # Against the same code's overview on the one-force database.
                 measure(
-                    f"Overview, 43 forces ({v})" if args.before else "Overview, 43 forces",
+                    f"Overview, 43 forces ({v})" if len(apps) > 1 else "Overview, 43 forces",
                     1.2,
                     "one-force overview",
                     lambda u=url, v=v: interleaved(
