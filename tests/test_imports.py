@@ -682,6 +682,28 @@ def test_the_audit_records_when_who_what_and_the_outcome(small_db):
     assert row["outcome"] == "loaded"
 
 
+def test_a_passed_file_is_loaded_from_its_typed_values_alone(small_db, monkeypatch):
+    """Once a file has passed, the text as written is let go before the load (it is half of
+    what the staged rows hold); the load sees the typed columns and the line only."""
+    load_module = sys.modules["safeguarding.imports.load"]
+    seen = {}
+    upsert = load_module._upsert
+
+    def spy(con, table):
+        seen["columns"] = [
+            name
+            for (name,) in con.execute(
+                "select name from pragma_table_info('_imp_typed')"
+            ).fetchall()
+        ]
+        return upsert(con, table)
+
+    monkeypatch.setattr(load_module, "_upsert", spy)
+    result = load(small_db, "missing_reports", csv_file(MR_HEADER, mr(), mr(report_ref="R2")))
+    assert (result.outcome, result.inserted) == ("loaded", 2)
+    assert seen["columns"] == ["_line", *contract.get("missing_reports").column_names]
+
+
 def test_a_rejected_file_changes_no_record_and_is_audited(small_db):
     load(small_db, "missing_reports", csv_file(MR_HEADER, mr()))
     before = fingerprint(small_db)

@@ -15,7 +15,7 @@ from safeguarding import appstore, contract, metrics, sql, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
 from safeguarding.imports.read import as_file, sha256_of
-from safeguarding.imports.validate import _drop_temp, _stage
+from safeguarding.imports.validate import _drop_temp, _stage, keep_typed_only
 from safeguarding.tables import BELONGS_TO
 
 # The column whose dates place a table's records in time (the period the metrics cover).
@@ -296,6 +296,7 @@ def _import(
             report = _stage(con, contract_, path, file_name, today, force)
             if not report.ok:
                 raise Rejected(report)
+            keep_typed_only(con, contract_)
             first_touched = _first_touched(con, contract_)
             forces_touched = _touched_forces(con, contract_)
             inserted, updated, unchanged = _upsert(con, contract_)
