@@ -19,8 +19,11 @@ same load; the peer page (43 forces) within 1.5x; the 43-force overview within 1
 overview.
 
     python bench/bench_pages.py [--loads 5] [--db PATH] [--national PATH] [--before CHECKOUT]
-        [--variant NAME=CHECKOUT ...] [--floors] [--only TEXT,TEXT] [--crowd 20]
+        [--variant NAME=CHECKOUT ...] [--floors] [--scripts] [--only TEXT,TEXT] [--crowd 20]
         [--crowd-rounds 3] [--json bench/results/pages.json]
+
+``--scripts`` also lists what each page makes a fresh browser fetch (JavaScript by file, and the
+bytes of its websocket messages) beside the bare page: where a page's time goes in the browser.
 
 ``--before`` measures a checkout of the old code (e.g. ``git worktree add /tmp/old main``) in the
 same rounds, so one run gives the before and after columns; ``--variant NAME=CHECKOUT`` (repeatable)
@@ -270,6 +273,35 @@ def time_crowd(browser, targets: list[tuple[str, str, int]]) -> float:
             context.close()
 
 
+def what_loads(browser, url: str, title: str, charts: int) -> dict:
+    """What one load of ``url`` in a fresh context makes the browser fetch and receive: the
+    JavaScript files (by name without their content hash, with their bytes) and the bytes of
+    the Streamlit session's websocket messages (the page's elements, figures and tables)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    scripts: dict[str, int] = {}
+    received = [0]
+
+    def finished(request) -> None:
+        name = request.url.split("?")[0].rsplit("/", 1)[-1]
+        if name.endswith(".js"):
+            with contextlib.suppress(Exception):  # a request whose body is gone
+                scripts[name.split(".")[0]] = request.sizes()["responseBodySize"]
+
+    def socket(ws) -> None:
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    try:
+        tab = context.new_page()
+        tab.on("requestfinished", finished)
+        tab.on("websocket", socket)
+        tab.goto(url)
+        wait_drawn(tab, title, charts)
+        tab.wait_for_load_state("networkidle")
+        return {"scripts": scripts, "socket": received[0]}
+    finally:
+        context.close()
+
+
 def interleaved(loads: int, bare, variants: dict[str, object]) -> dict[str, dict]:
     """``loads`` rounds of the bare page and every variant (e.g. the code before and after a
     change), one after the other in an order that rotates, after one warm-up of each. Each
@@ -365,6 +397,13 @@ def main() -> None:
         action="store_true",
         help="also measure, in the same rounds, each page's and change's charts and HTML drawn "
         "alone (the same figure JSON and tables, nothing else on the page)",
+    )
+    parser.add_argument(
+        "--scripts",
+        action="store_true",
+        help="also list, for each page, the JavaScript the browser fetches and the bytes the "
+        "page sends over its websocket, beside the bare page's: what a fresh browser must "
+        "download, compile and draw before the page is shown",
     )
     parser.add_argument(
         "--only", help="measure only rows whose name contains one of these (comma-separated)"
@@ -553,6 +592,14 @@ def main() -> None:
                 "bare page",
                 lambda: interleaved(args.loads, bare_load, peers),
             )
+        fetched: list[tuple[str, dict]] = []
+        if args.scripts:
+            fetched.append(("Bare page", what_loads(browser, bare_url, *BARE[1:])))
+            for name, path, title, charts, _ in PAGES:
+                if wanted(name):
+                    for v, url in urls.items():
+                        label = f"{name} ({v})" if len(urls) > 1 else name
+                        fetched.append((label, what_loads(browser, f"{url}/{path}", title, charts)))
         browser.close()
 
     variants = list(apps)
@@ -575,9 +622,24 @@ def main() -> None:
                 f"{'  its charts and HTML alone':38}{alone['bare_s']:9.2f}"
                 f"{alone['page_s']:13.2f}{alone['ratio']:13.2f}x{'':7}  {against}"
             )
+    if fetched:
+        bare_scripts = fetched[0][1]["scripts"]
+        print(
+            f"\n{'page':38}{'JS (kB)':>9}{'files':>7}{'socket (kB)':>13}  JS beyond the bare page's"
+        )
+        for name, got in fetched:
+            extra = {k: b for k, b in got["scripts"].items() if k not in bare_scripts}
+            biggest = sorted(extra.items(), key=lambda item: -item[1])[:5]
+            listed = ", ".join(f"{k} {b / 1e3:,.0f}" for k, b in biggest)
+            more = f" (+{len(extra) - len(biggest)} more)" if len(extra) > len(biggest) else ""
+            print(
+                f"{name:38}{sum(got['scripts'].values()) / 1e3:9,.0f}{len(got['scripts']):7}"
+                f"{got['socket'] / 1e3:13,.0f}  {listed}{more}"
+            )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         data = {name: {"result": r, "goal": g, "against": a} for name, r, g, a in rows}
+        data.update({f"fetched: {name}": got for name, got in fetched})
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
