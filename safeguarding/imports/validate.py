@@ -663,7 +663,7 @@ def keep_typed_only(con: duckdb.DuckDBPyConnection, table: TableContract) -> Non
     """Let go of the values as written once the file has passed: only the problems' words use
     them, and they are half of what _imp_typed holds. The load that follows then holds the
     stored table's new rows and its index beside the typed rows alone (a 1,000,000-row import
-    peaked at 810 MB with them, 690 MB without)."""
+    peaked at 800-806 MB with them, 704-730 MB without, in the same runs)."""
     for c in table.columns:
         con.execute(f"alter table temp._imp_typed drop column {_q('_raw_' + c.name)}")
     con.execute("alter table temp._imp_typed drop column _suspect")
