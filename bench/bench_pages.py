@@ -279,7 +279,7 @@ def what_loads(browser, url: str, title: str, charts: int) -> dict:
     the Streamlit session's websocket messages (the page's elements, figures and tables)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     scripts: dict[str, int] = {}
-    received = [0]
+    received = 0
 
     def finished(request) -> None:
         name = request.url.split("?")[0].rsplit("/", 1)[-1]
@@ -287,8 +287,12 @@ def what_loads(browser, url: str, title: str, charts: int) -> dict:
             with contextlib.suppress(Exception):  # a request whose body is gone
                 scripts[name.split(".")[0]] = request.sizes()["responseBodySize"]
 
+    def frame(payload) -> None:
+        nonlocal received
+        received += len(payload)
+
     def socket(ws) -> None:
-        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+        ws.on("framereceived", frame)
 
     try:
         tab = context.new_page()
@@ -297,7 +301,7 @@ def what_loads(browser, url: str, title: str, charts: int) -> dict:
         tab.goto(url)
         wait_drawn(tab, title, charts)
         tab.wait_for_load_state("networkidle")
-        return {"scripts": scripts, "socket": received[0]}
+        return {"scripts": scripts, "socket": received}
     finally:
         context.close()
 
