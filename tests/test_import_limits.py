@@ -321,3 +321,67 @@ def test_a_child_that_runs_past_its_time_is_stopped_with_words(small_db, monkeyp
     monkeypatch.setattr(worker, "CHECK_SECONDS", 0.01)
     with pytest.raises(worker.WorkerError, match="took longer than 0 seconds and was stopped"):
         worker.check(small_db, "missing_reports", csv_file(row()), "june.csv")
+
+
+def _large_file(records: int) -> tuple[bytes, dict[int, str]]:
+    """A file of ``records`` records (several of DuckDB's row groups, read by several threads)
+    with blank lines and a quoted value over two lines near the top, and a wrong age on three
+    lines far apart; the lines of those ages, as a spreadsheet numbers them."""
+    lines = [HEADER, "", row(report_ref="R0", child_ref='"C\nX"')]
+    bad: dict[int, str] = {}
+    for i in range(1, records):
+        if i in (7, records // 2, records - 1):
+            age = f"x{i}"
+            # line: the header, one blank, two for the spanning record, then one each
+            bad[len(lines) + 2] = age
+        else:
+            age = "14"
+        lines.append(row(report_ref=f"R{i}", age=age))
+        if i == 3:
+            lines.append("")
+    return ("\n".join(lines) + "\n").encode(), bad
+
+
+def test_every_record_of_a_large_file_keeps_its_line_in_a_check_and_in_an_import(small_db):
+    # A check reads outside any transaction, an import inside the writer's: each numbers the rows
+    # of its staged table from its own first row id.
+    data, bad = _large_file(300_000)
+    checked = imports.check(small_db, "missing_reports", data, "big.csv", today=TODAY)
+    imported = imports.import_file(small_db, "missing_reports", data, "big.csv", today=TODAY)
+    for report in (checked, imported.report):
+        found = {
+            int(r.line): r.value for r in report.problems.itertuples() if r.rule == "wrong_type"
+        }
+        assert found == bad
+    assert imported.outcome == "rejected"
+
+
+def test_a_staged_file_whose_row_ids_do_not_run_one_apart_is_numbered_as_it_is_read(
+    small_db, monkeypatch
+):
+    data, bad = _large_file(2_000)
+    real_one = read.sql.one
+
+    def gapped(con, query, params=None):
+        found = real_one(con, query, params)
+        if "max(rowid)" not in query:
+            return found
+        first, last, count = found
+        return first, last + 1, count  # as if one id were skipped
+
+    monkeypatch.setattr(read.sql, "one", gapped)
+    numbered = []
+    monkeypatch.setattr(read, "_read_in_order", _spy(read._read_in_order, numbered))
+    report = check(small_db, data, "big.csv")
+    assert numbered == ["r._k"]
+    found = {int(r.line): r.value for r in report.problems.itertuples() if r.rule == "wrong_type"}
+    assert found == bad
+
+
+def _spy(function, seen: list):
+    def spied(con, source):
+        position = function(con, source)
+        seen.append(position("r"))
+        return position
+
+    return spied

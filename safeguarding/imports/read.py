@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,11 +290,7 @@ def read_csv(
     width = _width(scan.first_record)
     for name in ("_imp_rejects", "_imp_reject_scans", "_imp_read"):
         con.execute(f"drop table if exists temp.{name}")
-    # row_number() over () runs as a streaming window, in the file's order.
-    con.execute(
-        "create temp table _imp_read as "
-        f"select row_number() over () - 1 as _k, * from ({_rejects_sql(path, width)})"
-    )
+    position = _read_in_order(con, _rejects_sql(path, width))
     padded = padded_columns(con, "_imp_read", width)
     values = " || ".join(f"coalesce(c{i}, '')" for i in range(width))
     spanning = (
@@ -302,7 +298,8 @@ def read_csv(
         if not scan.quotes
         else dict(
             con.execute(
-                f"""select _k, len({values}) - len(replace({values}, chr(10), ''))
+                f"""select {position("_imp_read")},
+                       len({values}) - len(replace({values}, chr(10), ''))
                 from _imp_read where contains({values}, chr(10))"""
             ).fetchall()
         )
@@ -339,19 +336,20 @@ def read_csv(
     blank = " and ".join(f"{trimmed(f'r.c{i}', i in padded)} = ''" for i in range(width))
     if len(steps) <= MAX_STEPS_INLINE:
         # Nearly every file: a few steps, written into the expression (no join to repeat).
-        cases = " ".join(f"when r._k >= {k} then {add}" for k, add in reversed(steps))
-        line = f"r._k + 1 + case {cases} else 0 end"
+        cases = " ".join(f"when {position('r')} >= {k} then {add}" for k, add in reversed(steps))
+        line = f"{position('r')} + 1 + case {cases} else 0 end"
         source = "_imp_read r"
     else:
         # Many blank lines or spanning values: join each record to its step once.
         con.execute("create or replace temp table _imp_segments (k bigint, add_lines bigint)")
         con.executemany("insert into _imp_segments values (?, ?)", steps)
         con.execute(
-            "create or replace temp table _imp_lines as select r._k, r._k + 1 + s.add_lines as "
-            "_line from _imp_read r asof join _imp_segments s on r._k >= s.k"
+            f"create or replace temp table _imp_lines as select {position('r')} as _k, "
+            f"{position('r')} + 1 + s.add_lines as _line "
+            f"from _imp_read r asof join _imp_segments s on {position('r')} >= s.k"
         )
         line = "l._line"
-        source = "_imp_read r join _imp_lines l using (_k)"
+        source = f"_imp_read r join _imp_lines l on l._k = {position('r')}"
     con.execute(
         f"""
         create or replace temp view _imp_grid as
@@ -367,6 +365,32 @@ def read_csv(
             continue  # a line of spaces or commas only: blank, as in a spreadsheet
         problems.append(_reject_problem(physical, kinds, found, shown, width))
     return width, problems, None, scan.plain, padded
+
+
+def _read_in_order(con: duckdb.DuckDBPyConnection, source: str) -> Callable[[str], str]:
+    """Create _imp_read from ``source`` (the reader) in the file's order; SQL for each row's
+    position in the file (from 0), as a function of the table's alias.
+
+    DuckDB keeps the order of what it inserts (``preserve_insertion_order``, on unless a
+    connection turns it off, which nothing here does), so the table's row ids run in the file's
+    order, one apart. They start at 0 in a table created outside a transaction and far beyond any
+    line in one created inside a writer's transaction (its rows are its own until it commits), so
+    the first is subtracted. Numbering the rows with ``row_number() over ()`` as they are read
+    took 0.8 s of a 1,000,000-row file against 0.44 s without; it is the fallback should the ids
+    not run one apart."""
+    (keeps_order,) = sql.one(con, "select current_setting('preserve_insertion_order')")
+    if not keeps_order:
+        raise RuntimeError("imports need preserve_insertion_order: a file's lines would be lost")
+    con.execute(f"create temp table _imp_read as {source}")
+    first, last, count = sql.one(con, "select min(rowid), max(rowid), count(*) from _imp_read")
+    if not count or last - first + 1 == count:
+        return lambda alias: f"({alias}.rowid - {first or 0})"
+    for name in ("_imp_rejects", "_imp_reject_scans", "_imp_read"):
+        con.execute(f"drop table if exists temp.{name}")
+    con.execute(
+        f"create temp table _imp_read as select row_number() over () - 1 as _k, * from ({source})"
+    )
+    return lambda alias: f"{alias}._k"
 
 
 def padded_columns(con: duckdb.DuckDBPyConnection, table: str, width: int) -> frozenset[int]:
