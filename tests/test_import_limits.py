@@ -385,3 +385,32 @@ def _spy(function, seen: list):
         return position
 
     return spied
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("Caf\udce9", "is not UTF-8 text (the byte 0xE9 cannot be read)"),
+        ("C\x001", "contains a NUL character, so this is not a text file"),
+    ],
+    ids=["not-utf8", "nul"],
+)
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_bytes_refused_while_the_file_is_read_reject_an_import_and_change_nothing(
+    small_db, bad, message, line_end
+):
+    # Inside the import's transaction, whatever the line ends: the words are the byte check's,
+    # on the record's line, and the stored records are as they were.
+    good = imports.import_file(
+        small_db, "missing_reports", csv_file(row()), "first.csv", today=TODAY
+    )
+    assert good.outcome == "loaded"
+    lines = [HEADER, *(row(report_ref=f"R{i}") for i in range(2, 50)), row(child_ref=bad)]
+    data = (line_end.join(lines) + line_end).encode("utf-8", "surrogateescape")
+    result = imports.import_file(small_db, "missing_reports", data, "bad.csv", today=TODAY)
+    assert result.outcome == "rejected"
+    assert [
+        (int(r.line), r.message[: len(message)]) for r in result.report.problems.itertuples()
+    ] == [(50, message)]
+    with store.reader(small_db) as con:
+        assert con.execute("select report_ref from missing_reports").fetchall() == [("R1",)]
