@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from safeguarding import registry
+from safeguarding.ui import views
 
 from browser_server import APP_DONE, first_visit, streamlit_server
 
@@ -208,6 +209,14 @@ def test_the_presentation_layout_shows_every_metric_row_within_two_screens(proje
 
     projector.goto(f"{server}/?layout=present&quarter=2025Q3")
     wait_until_drawn(projector, title="Safeguarding scorecard")
+    # The layout's style is a style-only st.html, which Streamlit adds apart from the page's
+    # elements: it can land just after them, and every size below depends on it.
+    marker = "padding: 0.6rem 1.2rem 1rem"
+    assert marker in views.PRESENT_CSS
+    projector.wait_for_function(
+        "m => [...document.querySelectorAll('style')].some(s => s.textContent.includes(m))",
+        arg=marker,
+    )
     rows = projector.locator("table.sg-scorecard tbody tr")
     assert rows.count() == len(registry.metrics()) == 19
     bottom = max(b["y"] + b["height"] for b in (r.bounding_box() for r in rows.all()))
