@@ -365,7 +365,7 @@ def read_csv(
     return width, problems, None, scan.plain, padded
 
 
-def _drop_read(con: duckdb.DuckDBPyConnection) -> None:
+def drop_read(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the staged text of a file and DuckDB's tables of its rejected records."""
     for name in ("_imp_rejects", "_imp_reject_scans", "_imp_read"):
         con.execute(f"drop table if exists temp.{name}")
@@ -385,12 +385,12 @@ def _read_in_order(con: duckdb.DuckDBPyConnection, source: str) -> Callable[[str
     (keeps_order,) = sql.one(con, "select current_setting('preserve_insertion_order')")
     if not keeps_order:
         raise RuntimeError("imports need preserve_insertion_order: a file's lines would be lost")
-    _drop_read(con)
+    drop_read(con)
     con.execute(f"create temp table _imp_read as {source}")
     first, last, count = sql.one(con, "select min(rowid), max(rowid), count(*) from _imp_read")
     if not count or last - first + 1 == count:
         return lambda alias: f"({alias}.rowid - {first or 0})"
-    _drop_read(con)
+    drop_read(con)
     con.execute(
         f"create temp table _imp_read as select row_number() over () - 1 as _k, * from ({source})"
     )

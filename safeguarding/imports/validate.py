@@ -26,6 +26,7 @@ from safeguarding.imports.common import (
 from safeguarding.imports.read import (
     _unquote,
     as_file,
+    drop_read,
     file_head,
     is_empty,
     is_xlsx,
@@ -656,14 +657,8 @@ def _formula_problems(
 def _drop_grid(con: duckdb.DuckDBPyConnection) -> None:
     # A million-row file is held twice on the way (as read, then typed); let go of the first.
     con.execute("drop view if exists temp._imp_grid")
-    for name in (
-        "_imp_xlsx_grid",
-        "_imp_read",
-        "_imp_segments",
-        "_imp_lines",
-        "_imp_rejects",
-        "_imp_reject_scans",
-    ):
+    drop_read(con)
+    for name in ("_imp_xlsx_grid", "_imp_segments", "_imp_lines"):
         con.execute(f"drop table if exists temp.{name}")
 
 
