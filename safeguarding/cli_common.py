@@ -54,7 +54,9 @@ def print_frame(frame: pd.DataFrame, fmt: str) -> None:
         # For people (a spreadsheet may open it); `export` writes rows exactly for re-import.
         sys.stdout.write(downloads.csv_bytes(frame).decode("utf-8"))
     else:
-        print(frame.to_string(index=False) if len(frame) else "(no rows)")
+        # A missing value is blank, as in the pages and the CSV: not pandas' NaN or None.
+        shown = frame.astype(object).where(frame.notna(), "")
+        print(shown.to_string(index=False) if len(frame) else "(no rows)")
 
 
 def reader(args) -> duckdb.DuckDBPyConnection:

@@ -19,13 +19,14 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, registry
+from safeguarding import appstore, contract, registry
 from safeguarding.appstore import Session
 
 STATUS_WORDS = {
@@ -318,27 +319,93 @@ def _insert(tx: Session, row: dict[str, Any]) -> None:
 
 
 CSV_COLUMNS = ("metric_id", "district", "effective_from", "effective_to", "target", "reason")
+OPTIONAL_CSV_COLUMNS = ("note",)
+# The control and invisible characters a record import refuses (contract.REFUSED_CHARACTERS,
+# written for DuckDB's regular expressions), for Python's.
+_REFUSED = re.compile(re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", contract.REFUSED_CHARACTERS))
+
+
+def _header_problems(file_name: str, names: list[str]) -> list[str]:
+    where = f"{file_name}, line 1"
+    listed = f"the columns are {', '.join(CSV_COLUMNS)} (and optionally note)"
+    problems, seen = [], set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            problems.append(f"{where}: column {position} of the header has no name; {listed}.")
+        elif name in seen:
+            problems.append(f"{where}: '{name}' appears more than once in the header.")
+        elif name not in CSV_COLUMNS + OPTIONAL_CSV_COLUMNS:
+            problems.append(f"{where}: '{name}' is not a column of a targets file; {listed}.")
+        seen.add(name)
+    missing = [c for c in CSV_COLUMNS if c not in seen]
+    if missing:
+        problems.append(f"{where}: missing column(s) {', '.join(missing)}; {listed}.")
+    return problems
 
 
 def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
     """The changes in a targets CSV (columns: metric_id, district, effective_from, effective_to,
     target, reason, and optionally note), every row checked; TargetError listing every problem
-    by file, line and column, before anything is written."""
+    by file, line and column, before anything is written.
+
+    Read as strictly as a records file: a header with an unknown, unnamed or repeated column, a
+    row with more or fewer values than the header (an unquoted comma would otherwise move the
+    rest of the row), broken quoting, a control or invisible character, and two rows that set
+    the same metric and area from the same date (only one of them could count) are all refused.
+    Blank lines (or lines of commas only) are skipped, as in a spreadsheet."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TargetError(f"{file_name}: not UTF-8 text (byte {exc.start}).") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
         raise TargetError(
-            f"{file_name}, line 1: missing column(s) {', '.join(missing)}; the columns are "
-            f"{', '.join(CSV_COLUMNS)} (and optionally note)."
+            f"{file_name}, line 1: the header could not be read as CSV ({exc})."
+        ) from None
+    if not header or not any(h.strip() for h in header):
+        raise TargetError(
+            f"{file_name}: no header: line 1 must name the columns {', '.join(CSV_COLUMNS)}."
         )
-    problems, out = [], []
-    for line, row in enumerate(reader, start=2):
+    names = [h.strip() for h in header]
+    problems = _header_problems(file_name, names)
+    if problems:
+        raise TargetError("\n".join(problems))
+    out: list[Change] = []
+    first_line: dict[tuple[str, str | None, dt.date], int] = {}
+    while True:
+        line = reader.line_num + 1  # where the next record starts
         where = f"{file_name}, line {line}"
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot be trusted past broken quoting: nothing after it is read.
+            problems.append(
+                f"{where}: could not be read as CSV ({exc}); check the quote marks on this line "
+                "and the lines below it."
+            )
+            break
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(names):
+            problems.append(
+                f"{where}: has {len(values)} values, but the header has {len(names)} columns "
+                "(a value with a comma in it must be in double quotes)."
+            )
+            continue
+        row = dict(zip(names, values, strict=True))
+        refused = [(name, _REFUSED.search(value)) for name, value in row.items()]
+        refused = [(name, found) for name, found in refused if found]
+        for name, found in refused:
+            problems.append(
+                f"{where}, column {name}: contains an invisible or control character "
+                f"(U+{ord(found.group()):04X}); remove it."
+            )
+        if refused:
+            continue
         try:
             start = _required_date(row["effective_from"], where, "effective_from")
             end = _date(row["effective_to"], where, "effective_to", required=False)
@@ -350,19 +417,32 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
                     f"{where}, column target: '{raw}' is not a number (leave it empty to "
                     "withdraw the target)."
                 ) from None
-            change = Change(
-                (row["metric_id"] or "").strip(),
-                row["district"],
-                start,
-                end,
-                target,
-                row["reason"],
-                row.get("note"),
+            change = check(
+                Change(
+                    (row["metric_id"] or "").strip(),
+                    row["district"],
+                    start,
+                    end,
+                    target,
+                    row["reason"],
+                    row.get("note"),
+                ),
+                areas,
             )
-            out.append(check(change, areas))
         except TargetError as exc:
             message = str(exc)
             problems.append(message if message.startswith(where) else f"{where}: {message}")
+            continue
+        key = (change.metric_id, change.district, change.effective_from)
+        if key in first_line:
+            problems.append(
+                f"{where}: sets the target for {change.metric_id}, "
+                f"{change.district or FORCE_WIDE}, from {change.effective_from} again (first on "
+                f"line {first_line[key]}): a file may change each one once."
+            )
+            continue
+        first_line[key] = line
+        out.append(change)
     if problems:
         raise TargetError("\n".join(problems))
     if not out:

@@ -149,3 +149,83 @@ def test_a_percentage_target_above_100_is_refused(capsys, db):
         "--db", db,
     )  # fmt: skip
     assert code == 2 and "its target must be 0 to 100" in err
+
+
+HEADER = "metric_id,district,effective_from,effective_to,target,reason\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            f"{HEADER}{METRIC},Leeds,2025-01-01,,85,raised, after review\n",
+            "line 2: has 7 values, but the header has 6 columns",
+        ),
+        (f"{HEADER}{METRIC},Leeds,2025-01-01,,85\n", "line 2: has 5 values"),
+        (
+            HEADER.replace("\n", ",comment\n") + f"{METRIC},Leeds,2025-01-01,,85,Plan,x\n",
+            "line 1: 'comment' is not a column of a targets file",
+        ),
+        (
+            HEADER.replace("\n", ",target\n") + f"{METRIC},Leeds,2025-01-01,,85,Plan,95\n",
+            "line 1: 'target' appears more than once in the header",
+        ),
+        (
+            f'{HEADER}{METRIC},Leeds,2025-01-01,,85,"Plan\n',
+            "line 2: could not be read as CSV",
+        ),
+        (
+            f'{HEADER}{METRIC},Leeds,2025-01-01,,85,"Plan"ned\n',
+            "line 2: could not be read as CSV",
+        ),
+        (
+            f"{HEADER}{METRIC},Le\u200beds,2025-01-01,,85,Plan\n",
+            "line 2, column district: contains an invisible or control character (U+200B)",
+        ),
+        (
+            f"{HEADER}{METRIC},Leeds,2025-01-01,,85,Plan\n{METRIC},Leeds,2025-01-01,,90,Again\n",
+            f"line 3: sets the target for {METRIC}, Leeds, from 2025-01-01 again (first on line 2)",
+        ),
+        ("\n", "no header"),
+    ],
+    ids=[
+        "unquoted comma",
+        "short row",
+        "unknown column",
+        "repeated column",
+        "unclosed quote",
+        "stray quote",
+        "invisible character",
+        "same change twice",
+        "no header",
+    ],
+)
+def test_a_malformed_targets_file_is_refused_whole_with_where(capsys, db, tmp_path, body, message):
+    """A row that does not fit its header is never read as if it did (an unquoted comma would
+    otherwise move the reason, or a short row withdraw a target), and nothing is stored."""
+    before = targets.current(store.reader(db))
+    logged = len(targets.changes(store.reader(db)))
+    bad = tmp_path / "targets.csv"
+    bad.write_text(body, encoding="utf-8")
+    code, _, err = run(capsys, "targets", "import", str(bad), "--db", db)
+    assert code == 2
+    assert f"targets.csv{', ' if 'line' in message else ': '}{message}" in err
+    assert targets.current(store.reader(db)).equals(before)
+    assert len(targets.changes(store.reader(db))) == logged
+
+
+def test_a_targets_file_keeps_line_numbers_past_a_value_on_two_lines_and_skips_blank_lines(
+    capsys, db, tmp_path
+):
+    good = tmp_path / "targets.csv"
+    good.write_bytes(
+        (
+            HEADER.replace("\n", "\r\n")
+            + f'{METRIC},Leeds,2025-01-01,,85,"Agreed at the\r\nJanuary meeting"\r\n'
+            + "\r\n,,,,,\r\n"
+            + f"{METRIC},Atlantis,2025-01-01,,85,Plan\r\n"
+        ).encode("utf-8")
+    )
+    code, _, err = run(capsys, "targets", "import", str(good), "--db", db)
+    assert code == 2
+    assert "targets.csv, line 6: 'Atlantis' is not a district or force" in err
