@@ -74,20 +74,27 @@ def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd
     """
     known = set(known_forces)
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        unread = f"the header could not be read as CSV ({exc}); expected force,peer"
+        raise PeerGroupError([Problem(file, 1, "", "", unread, "quotes")]) from None
     if header is None:
         empty = "the file is empty; expected force,peer"
         raise PeerGroupError([Problem(file, 1, "", "", empty, "empty_file")])
     names = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in names]
     extra = [h for h in names if h not in COLUMNS]
-    if missing or extra:
+    repeated = sorted({h for h in names if h in COLUMNS and names.count(h) > 1})
+    if missing or extra or repeated:
         words = []
         if missing:
             words.append(f"missing column(s) {', '.join(missing)}")
         if extra:
             words.append(f"unexpected column(s) {', '.join(extra)}")
+        if repeated:
+            words.append(f"column(s) named more than once: {', '.join(repeated)}")
         raise PeerGroupError(
             [
                 Problem(
@@ -104,7 +111,17 @@ def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd
     rows: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     count: dict[str, int] = {}
-    for line, record in enumerate(reader, start=2):
+    while True:
+        line = reader.line_num + 1  # where the next record starts (a quoted value may span lines)
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # Past broken quoting the reader cannot be trusted: nothing below it is read.
+            unread = f"could not be read as CSV ({exc}); check the quote marks from this line on"
+            problems.append(Problem(file, line, "", "", unread, "quotes"))
+            break
         if not any(cell.strip() for cell in record):
             continue  # a blank line (often the last) holds nothing to check
         if len(record) != len(header):

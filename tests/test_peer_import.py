@@ -131,3 +131,35 @@ def test_peer_groups_take_no_force(capsys, tiny_forces, msg):
     argv = ["import", "peer_groups", msg(GOOD), "--db", tiny_forces, "--force", "Force A"]
     code, _, err = run(capsys, *argv)
     assert code == 2 and "Peer groups are every force's" in err
+
+
+def test_a_peer_file_keeps_its_line_numbers_past_a_quoted_value_on_two_lines(tiny_forces, msg):
+    text = 'force,peer\n"Force\nA",Force B\nForce A,Force A\n'
+    report = imports.check(tiny_forces, imports.PEER_TABLE, msg(text), "msg.csv")
+    got = [(int(r.line), r.column, r.rule) for r in report.problems.itertuples()]
+    # The two-line value is lines 2-3 (not a force); the next record is line 4, not line 3.
+    assert got == [(2, "force", "unknown_force"), (4, "peer", "own_group")]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('force,peer\nForce A,"Force B\n', 2, "could not be read as CSV"),
+        ('force,peer\nForce A,"Force B"x\nForce A,Force C\n', 2, "could not be read as CSV"),
+        ("force,peer,peer\nForce A,Force B,Force C\n", 1, "named more than once: peer"),
+    ],
+    ids=["unclosed quote", "stray quote", "repeated column"],
+)
+def test_a_peer_file_with_broken_quoting_or_a_repeated_column_is_refused(
+    tiny_forces, msg, text, line, words
+):
+    report = imports.check(tiny_forces, imports.PEER_TABLE, msg(text), "msg.csv")
+    assert not report.ok
+    first = report.problems.iloc[0]
+    assert int(first["line"]) == line and words in first["message"]
+    imports.import_file(tiny_forces, imports.PEER_TABLE, msg(GOOD), "msg.csv", by="t")
+    before = peers.groups(store.reader(tiny_forces))
+    result = imports.import_file(tiny_forces, imports.PEER_TABLE, msg(text), "msg.csv", by="t")
+    assert result.outcome == "rejected"
+    assert peers.groups(store.reader(tiny_forces)) == before
+    assert before  # the good file's groups, still there
