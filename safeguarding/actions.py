@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from safeguarding import appstore, frames, registry
+from safeguarding import appstore, contract, frames, registry
 from safeguarding.appstore import Session
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
@@ -105,6 +105,12 @@ def _words(text: str | None, what: str, *, required: bool) -> str | None:
         raise ActionError(
             f"The {what} is too long ({len(cleaned)} characters; at most {MAX_TEXT})."
         )
+    code = contract.refused_character(cleaned)
+    if code:
+        # As in a records file: such characters can hide or reorder text on screen.
+        raise ActionError(
+            f"The {what} contains an invisible or control character ({code}): remove it."
+        )
     return cleaned
 
 
@@ -144,6 +150,21 @@ def _status(status: str) -> str:
     return status
 
 
+def _not_future(day: dt.date, what: str) -> None:
+    today = dt.date.today()
+    if day > today:
+        raise ActionError(f"The action cannot be {what} in the future ({day}; today is {today}).")
+
+
+def _quarter_begun(quarter: str, raised_on: dt.date) -> None:
+    first, _ = parse_quarter(quarter)
+    if first > raised_on:
+        raise ActionError(
+            f"{quarter} had not begun when the action was raised ({raised_on}): the quarter is "
+            "the one whose figures were being reviewed."
+        )
+
+
 def _dates(raised_on: dt.date, due_date: dt.date | None, closed_on: dt.date | None) -> None:
     if due_date is not None and due_date < raised_on:
         raise ActionError(
@@ -180,6 +201,8 @@ def add(
         "owner": _words(owner, "owner", required=True),
         "due_date": due_date,
     }
+    _not_future(raised_on, "raised")
+    _quarter_begun(row["quarter"], raised_on)
     _dates(raised_on, due_date, None)
     # The write transaction holds the store's write lock, so the id the store picks is ours.
     cursor = con.execute(
@@ -240,6 +263,8 @@ def update(
         new["district"] = _district(con, district)
     if quarter is not _UNSET:
         new["quarter"] = quarter_code(quarter)
+        if new["quarter"] != current["quarter"]:
+            _quarter_begun(new["quarter"], new["raised_on"])
     if status is not _UNSET:
         new["status"] = _status(status)
     if new["status"] == "closed":
@@ -251,6 +276,8 @@ def update(
             new["closed_on"] = dt.date.today()
     else:
         new["closed_on"] = None
+    if new["closed_on"] is not None and new["closed_on"] != current["closed_on"]:
+        _not_future(new["closed_on"], "closed")
     _dates(new["raised_on"], new["due_date"], new["closed_on"])
     con.execute(
         """

@@ -322,6 +322,16 @@ REFUSED_CHARACTERS = (
     r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
     r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}\x{FFFD}]"
 )
+# The same class for Python's regular expressions: what people type into the dashboard (an
+# action, a reason, a targets file) is held to the same rule as a records file.
+REFUSED_PATTERN = re.compile(re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", REFUSED_CHARACTERS))
+
+
+def refused_character(text: str | None) -> str | None:
+    """The first refused character in ``text`` as U+XXXX, or None if it has none."""
+    found = REFUSED_PATTERN.search(text or "")
+    return f"U+{ord(found.group()):04X}" if found else None
+
 
 # References between record tables that the schema does not enforce (records may arrive in
 # either order): a record whose parent is not stored is loaded and flagged as a query.

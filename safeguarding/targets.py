@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import io
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +220,11 @@ def check(change: Change, areas: list[str]) -> Change:
             raise TargetError(
                 f"The {what} is too long ({len(text)} characters; at most {MAX_TEXT})."
             )
+        code = contract.refused_character(text)
+        if code:
+            raise TargetError(
+                f"The {what} contains an invisible or control character ({code}): remove it."
+            )
     return Change(
         metric.id,
         district,
@@ -320,9 +324,6 @@ def _insert(tx: Session, row: dict[str, Any]) -> None:
 
 CSV_COLUMNS = ("metric_id", "district", "effective_from", "effective_to", "target", "reason")
 OPTIONAL_CSV_COLUMNS = ("note",)
-# The control and invisible characters a record import refuses (contract.REFUSED_CHARACTERS,
-# written for DuckDB's regular expressions), for Python's.
-_REFUSED = re.compile(re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", contract.REFUSED_CHARACTERS))
 
 
 def _header_problems(file_name: str, names: list[str]) -> list[str]:
@@ -397,12 +398,12 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
             )
             continue
         row = dict(zip(names, values, strict=True))
-        refused = [(name, _REFUSED.search(value)) for name, value in row.items()]
-        refused = [(name, found) for name, found in refused if found]
-        for name, found in refused:
+        refused = [(name, contract.refused_character(value)) for name, value in row.items()]
+        refused = [(name, code) for name, code in refused if code]
+        for name, code in refused:
             problems.append(
-                f"{where}, column {name}: contains an invisible or control character "
-                f"(U+{ord(found.group()):04X}); remove it."
+                f"{where}, column {name}: contains an invisible or control character ({code}); "
+                "remove it."
             )
         if refused:
             continue

@@ -86,6 +86,13 @@ def test_action_ids_count_up(db):
         ({"owner": ""}, "Give the owner"),
         ({"quarter": "2024Q5"}, "not a quarter"),
         ({"due_date": dt.date(2024, 11, 1)}, "before the action was raised"),
+        (
+            {"raised_on": dt.date.today() + dt.timedelta(days=1), "due_date": None},
+            "cannot be raised in the future",
+        ),
+        ({"quarter": "2025Q1"}, "2025Q1 had not begun when the action was raised"),
+        ({"text": "Why has it \u202erisen?"}, r"invisible or control character \(U\+202E\)"),
+        ({"owner": "Kirklees\x00"}, r"The owner contains an invisible or control character"),
     ],
 )
 def test_a_bad_action_is_refused_with_a_reason(db, fields, message):
@@ -162,3 +169,20 @@ def test_a_failed_write_leaves_the_log_as_it_was(db):
     with pytest.raises(actions.ActionError):
         actions.write(db, actions.add, quarter="2024Q3", text="x", owner="", raised_on=None)
     assert len(actions.listing(store.reader(db))) == 1
+
+
+def test_an_action_cannot_be_closed_in_the_future_and_stays_as_it_was(db):
+    action_id = add(db)
+    before = actions.get(store.reader(db), action_id)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(actions.ActionError, match="cannot be closed in the future"):
+        actions.write(db, actions.close, action_id, response="Done.", closed_on=tomorrow)
+    assert actions.get(store.reader(db), action_id) == before
+
+
+def test_moving_an_action_to_a_quarter_not_yet_begun_is_refused(db):
+    action_id = add(db)
+    with pytest.raises(actions.ActionError, match="2025Q1 had not begun"):
+        actions.write(db, actions.update, action_id, quarter="2025Q1")
+    # An earlier quarter (figures reviewed late) is fine.
+    assert actions.write(db, actions.update, action_id, quarter="2024Q2")["quarter"] == "2024Q2"

@@ -229,3 +229,17 @@ def test_a_targets_file_keeps_line_numbers_past_a_value_on_two_lines_and_skips_b
     code, _, err = run(capsys, "targets", "import", str(good), "--db", db)
     assert code == 2
     assert "targets.csv, line 6: 'Atlantis' is not a district or force" in err
+
+
+def test_a_reason_with_an_invisible_character_is_refused_and_nothing_changes(db):
+    before = targets.current(store.reader(db))
+    with pytest.raises(targets.TargetError, match=r"The reason contains .* \(U\+202E\)"):
+        target_setting.set_target(
+            db,
+            by="PCC office",
+            metric_id=METRIC,
+            effective_from=dt.date(2025, 1, 1),
+            target=90.0,
+            reason="Agreed \u202eat the meeting",
+        )
+    assert targets.current(store.reader(db)).equals(before)
