@@ -16,7 +16,7 @@ import os
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, registry, store
+from safeguarding import appstore, contract, registry, store
 from safeguarding.appstore import Session
 from safeguarding.formatting import month_label
 
@@ -26,6 +26,8 @@ class RebaseError(ValueError):
 
 
 COLUMNS = ["metric_id", "district", "month", "reason", "agreed_by", "agreed_on"]
+# As for a target's reason: room for a paragraph, not a document.
+MAX_TEXT = 1000
 
 
 def _check(con: duckdb.DuckDBPyConnection, metric_id: str, district: str, month: dt.date) -> None:
@@ -78,6 +80,16 @@ def add(
         raise RebaseError("Give the reason for recalculating the limits.")
     if not agreed_by.strip():
         raise RebaseError("Say who agreed the recalculation.")
+    for text, what in ((reason, "reason"), (agreed_by, "name of who agreed it")):
+        if len(text.strip()) > MAX_TEXT:
+            raise RebaseError(
+                f"The {what} is too long ({len(text.strip())} characters; at most {MAX_TEXT})."
+            )
+        code = contract.refused_character(text)
+        if code:
+            raise RebaseError(
+                f"The {what} contains an invisible or control character ({code}): remove it."
+            )
     if agreed_on > dt.date.today():
         raise RebaseError(f"The date it was agreed ({agreed_on}) is in the future.")
     _check(store.reader(con.app.database), metric_id, district, month)

@@ -38,6 +38,9 @@ GOOD = {
         ({"month": dt.date(2024, 4, 2)}, "starts at the beginning of a month"),
         ({"reason": "  "}, "Give the reason"),
         ({"agreed_by": ""}, "Say who agreed"),
+        ({"reason": "Lab \u202eopened"}, r"The reason contains .* \(U\+202E\)"),
+        ({"agreed_by": "Board\x07"}, r"who agreed it contains .* \(U\+0007\)"),
+        ({"reason": "x" * 1001}, "The reason is too long"),
         # worked out when the test runs, not when it is collected (a run can cross midnight)
         ({"agreed_on": lambda: dt.date.today() + dt.timedelta(days=1)}, "is in the future"),
         ({"month": dt.date(2022, 1, 1)}, "already rebased at January 2022"),

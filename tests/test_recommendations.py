@@ -120,6 +120,11 @@ def test_reopening_clears_the_completion_date(db):
         ),
         ("R2", {"status": "done"}, "Status must be one of"),
         ("R2", {"owner": "  "}, "needs an owner"),
+        (
+            "R2",
+            {"status": "in_progress", "evidence": "Posts \u200bfilled"},
+            r"The evidence contains an invisible or control character \(U\+200B\)",
+        ),
         ("R2", {"due_date": dt.date(2014, 1, 1)}, "before the report"),
         ("R9", {"status": "open"}, "no recommendation 'R9'"),
     ],
