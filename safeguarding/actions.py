@@ -105,12 +105,9 @@ def _words(text: str | None, what: str, *, required: bool) -> str | None:
         raise ActionError(
             f"The {what} is too long ({len(cleaned)} characters; at most {MAX_TEXT})."
         )
-    code = contract.refused_character(cleaned)
-    if code:
-        # As in a records file: such characters can hide or reorder text on screen.
-        raise ActionError(
-            f"The {what} contains an invisible or control character ({code}): remove it."
-        )
+    refused = contract.refused_words(cleaned, what)
+    if refused:  # as in a records file: such characters can hide or reorder text on screen
+        raise ActionError(refused)
     return cleaned
 
 

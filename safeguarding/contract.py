@@ -333,6 +333,14 @@ def refused_character(text: str | None) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+def refused_words(text: str | None, what: str) -> str | None:
+    """Why ``text`` (the user's ``what``: "reason", "owner") is refused, or None if it is not."""
+    code = refused_character(text)
+    if code is None:
+        return None
+    return f"The {what} contains an invisible or control character ({code}): remove it."
+
+
 # References between record tables that the schema does not enforce (records may arrive in
 # either order): a record whose parent is not stored is loaded and flagged as a query.
 PARENTS: dict[str, tuple[str, str]] = {

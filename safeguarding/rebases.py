@@ -85,11 +85,9 @@ def add(
             raise RebaseError(
                 f"The {what} is too long ({len(text.strip())} characters; at most {MAX_TEXT})."
             )
-        code = contract.refused_character(text)
-        if code:
-            raise RebaseError(
-                f"The {what} contains an invisible or control character ({code}): remove it."
-            )
+        refused = contract.refused_words(text, what)
+        if refused:
+            raise RebaseError(refused)
     if agreed_on > dt.date.today():
         raise RebaseError(f"The date it was agreed ({agreed_on}) is in the future.")
     _check(store.reader(con.app.database), metric_id, district, month)

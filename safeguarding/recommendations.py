@@ -142,11 +142,9 @@ def _words(text: str | None, what: str) -> str | None:
     cleaned = (text or "").strip()
     if len(cleaned) > MAX_TEXT:
         raise RecommendationError(f"The {what} is too long (at most {MAX_TEXT} characters).")
-    code = contract.refused_character(cleaned)
-    if code:
-        raise RecommendationError(
-            f"The {what} contains an invisible or control character ({code}): remove it."
-        )
+    refused = contract.refused_words(cleaned, what)
+    if refused:
+        raise RecommendationError(refused)
     return cleaned or None
 
 

@@ -220,11 +220,9 @@ def check(change: Change, areas: list[str]) -> Change:
             raise TargetError(
                 f"The {what} is too long ({len(text)} characters; at most {MAX_TEXT})."
             )
-        code = contract.refused_character(text)
-        if code:
-            raise TargetError(
-                f"The {what} contains an invisible or control character ({code}): remove it."
-            )
+        refused = contract.refused_words(text, what)
+        if refused:
+            raise TargetError(refused)
     return Change(
         metric.id,
         district,
