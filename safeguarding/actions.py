@@ -189,17 +189,18 @@ def add(
 ) -> int:
     """Record a new (open) action; returns its id."""
     raised_on = raised_on or dt.date.today()
+    code = quarter_code(quarter)
     row = {
         "metric_id": _metric(metric_id),
         "district": _district(con, district),
-        "quarter": quarter_code(quarter),
+        "quarter": code,
         "raised_on": raised_on,
         "text": _words(text, "action or question", required=True),
         "owner": _words(owner, "owner", required=True),
         "due_date": due_date,
     }
     _not_future(raised_on, "raised")
-    _quarter_begun(row["quarter"], raised_on)
+    _quarter_begun(code, raised_on)
     _dates(raised_on, due_date, None)
     # The write transaction holds the store's write lock, so the id the store picks is ours.
     cursor = con.execute(
