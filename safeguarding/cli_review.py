@@ -105,6 +105,9 @@ def cmd_pack(args) -> None:
     out = Path(args.out)
     if not out.parent.exists():
         raise CommandError(f"The folder {out.parent} does not exist.")
+    # Said before the pack is built (a minute with charts), not after.
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder: give the file to write, e.g. {out / 'pack.pdf'}.")
     bar = demo.TerminalProgress()
     try:
         if args.snapshot:
@@ -134,7 +137,10 @@ def cmd_pack(args) -> None:
             )
     except pack.PackError as exc:
         raise CommandError(str(exc)) from None
-    out.write_bytes(data)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"Cannot write {out}: {exc.strerror}") from None
     label = snapshot.content["labels"]["quarter_long"]
     if args.snapshot:
         history = f"rebuilt exactly as presented on {snapshot.presented_on}"

@@ -113,6 +113,19 @@ def test_pack_errors_are_clear_and_write_nothing(capsys, db, tmp_path, argv, mes
     assert not out_file.exists()
 
 
+def test_a_pack_out_that_is_a_folder_is_refused_before_the_pack_is_built(capsys, db, tmp_path):
+    from safeguarding import pack
+
+    kept = len(pack.listing(store.reader(db)))
+    code, _, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf",
+        "--out", str(tmp_path), "--no-charts",
+    )  # fmt: skip
+    assert code == 2
+    assert f"{tmp_path} is a folder: give the file to write" in err
+    assert len(pack.listing(store.reader(db))) == kept  # no snapshot kept for a pack not written
+
+
 def test_a_bad_quarter_or_format_is_refused_by_the_parser(capsys, db, tmp_path):
     code, _, err = run(
         capsys, "pack", "--db", db, "--quarter", "2024Q9", "--format", "pdf", "--out", "x.pdf"
