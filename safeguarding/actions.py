@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from safeguarding import appstore, contract, frames, registry
+from safeguarding import appstore, characters, frames, registry
 from safeguarding.appstore import Session
 from safeguarding.formatting import parse_quarter
 from safeguarding.quarters import Period
@@ -105,7 +105,7 @@ def _words(text: str | None, what: str, *, required: bool) -> str | None:
         raise ActionError(
             f"The {what} is too long ({len(cleaned)} characters; at most {MAX_TEXT})."
         )
-    refused = contract.refused_words(cleaned, what)
+    refused = characters.refused_words(cleaned, what)
     if refused:  # as in a records file: such characters can hide or reorder text on screen
         raise ActionError(refused)
     return cleaned

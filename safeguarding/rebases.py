@@ -16,7 +16,7 @@ import os
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, contract, registry, store
+from safeguarding import appstore, characters, registry, store
 from safeguarding.appstore import Session
 from safeguarding.formatting import month_label
 
@@ -85,7 +85,7 @@ def add(
             raise RebaseError(
                 f"The {what} is too long ({len(text.strip())} characters; at most {MAX_TEXT})."
             )
-        refused = contract.refused_words(text, what)
+        refused = characters.refused_words(text, what)
         if refused:
             raise RebaseError(refused)
     if agreed_on > dt.date.today():

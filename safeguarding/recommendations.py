@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, contract, frames, registry, store, targets
+from safeguarding import appstore, characters, frames, registry, store, targets
 from safeguarding.appstore import Session
 from safeguarding.formatting import format_value, month_label
 from safeguarding.review import day_label
@@ -142,7 +142,7 @@ def _words(text: str | None, what: str) -> str | None:
     cleaned = (text or "").strip()
     if len(cleaned) > MAX_TEXT:
         raise RecommendationError(f"The {what} is too long (at most {MAX_TEXT} characters).")
-    refused = contract.refused_words(cleaned, what)
+    refused = characters.refused_words(cleaned, what)
     if refused:
         raise RecommendationError(refused)
     return cleaned or None

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, contract, registry
+from safeguarding import appstore, characters, registry
 from safeguarding.appstore import Session
 
 STATUS_WORDS = {
@@ -220,7 +220,7 @@ def check(change: Change, areas: list[str]) -> Change:
             raise TargetError(
                 f"The {what} is too long ({len(text)} characters; at most {MAX_TEXT})."
             )
-        refused = contract.refused_words(text, what)
+        refused = characters.refused_words(text, what)
         if refused:
             raise TargetError(refused)
     return Change(
@@ -396,7 +396,7 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
             )
             continue
         row = dict(zip(names, values, strict=True))
-        refused = [(name, contract.refused_character(value)) for name, value in row.items()]
+        refused = [(name, characters.refused_character(value)) for name, value in row.items()]
         refused = [(name, code) for name, code in refused if code]
         for name, code in refused:
             problems.append(

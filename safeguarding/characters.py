@@ -1,0 +1,38 @@
+"""The characters refused in anything stored: a records file's values and what people type.
+
+Kept apart from ``safeguarding.contract`` (which needs DuckDB) so that a small write, such as
+adding an action from the command line, checks its words without loading the database engine.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Characters refused in any value: C0 and C1 control characters other than tab and line breaks
+# (ESC, BEL, ...), DEL, and the invisible formatting characters that hide or reorder text on
+# screen: bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the
+# marks U+200E, U+200F, U+061C) and zero-width characters (U+200B-U+200D, U+2060, U+FEFF,
+# U+180E); and U+FFFD, the mark of a character that could not be read (a carriage return on
+# its own, in a file that mixes line ends, is read as one). As an RE2 character class (DuckDB's
+# regular expressions).
+REFUSED_CHARACTERS = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
+    r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}\x{FFFD}]"
+)
+# The same class for Python's regular expressions: what people type into the dashboard (an
+# action, a reason, a targets file) is held to the same rule as a records file.
+REFUSED_PATTERN = re.compile(re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", REFUSED_CHARACTERS))
+
+
+def refused_character(text: str | None) -> str | None:
+    """The first refused character in ``text`` as U+XXXX, or None if it has none."""
+    found = REFUSED_PATTERN.search(text or "")
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def refused_words(text: str | None, what: str) -> str | None:
+    """Why ``text`` (the user's ``what``: "reason", "owner") is refused, or None if it is not."""
+    code = refused_character(text)
+    if code is None:
+        return None
+    return f"The {what} contains an invisible or control character ({code}): remove it."
