@@ -9,8 +9,6 @@ safeguarding.peers. Its own module so that both can use the rules without import
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from safeguarding import csv_lines
 
 MAX_PEERS = 7
 """The Home Office / HMICFRS most similar groups have up to seven forces besides the force."""
@@ -74,11 +74,11 @@ def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd
     """
     known = set(known_forces)
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    records = csv_lines.records(text.lstrip("\ufeff"))
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        unread = f"the header could not be read as CSV ({exc}); expected force,peer"
+        _, header = next(records, (1, None))
+    except csv_lines.BrokenCsv as exc:
+        unread = f"the header could not be read as CSV ({exc.reason}); expected force,peer"
         raise PeerGroupError([Problem(file, 1, "", "", unread, "quotes")]) from None
     if header is None:
         empty = "the file is empty; expected force,peer"
@@ -111,88 +111,89 @@ def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd
     rows: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     count: dict[str, int] = {}
-    while True:
-        line = reader.line_num + 1  # where the next record starts (a quoted value may span lines)
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # Past broken quoting the reader cannot be trusted: nothing below it is read.
-            unread = f"could not be read as CSV ({exc}); check the quote marks from this line on"
-            problems.append(Problem(file, line, "", "", unread, "quotes"))
-            break
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line (often the last) holds nothing to check
-        if len(record) != len(header):
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "",
-                    ",".join(record),
-                    f"{len(record)} values; the header has {len(header)}",
-                    "field_count",
-                )
-            )
-            continue
-        force, peer = (record[at[c]].strip() for c in COLUMNS)
-        bad = False
-        for column, value in (("force", force), ("peer", peer)):
-            if not value:
-                blank = f"{column} must not be blank"
-                problems.append(Problem(file, line, column, value, blank, "missing_value"))
-                bad = True
-            elif value not in known:
+    try:
+        for line, record in records:
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line (often the last) holds nothing to check
+            if len(record) != len(header):
                 problems.append(
                     Problem(
                         file,
                         line,
-                        column,
-                        value,
-                        f"'{value}' is not a force in the database (forces come from the "
-                        "districts table; check the spelling)",
-                        "unknown_force",
+                        "",
+                        ",".join(record),
+                        f"{len(record)} values; the header has {len(header)}",
+                        "field_count",
                     )
                 )
-                bad = True
-        if bad:
-            continue
-        if force == peer:
-            problems.append(
-                Problem(
-                    file, line, "peer", peer, f"'{force}' is listed in its own group", "own_group"
+                continue
+            force, peer = (record[at[c]].strip() for c in COLUMNS)
+            bad = False
+            for column, value in (("force", force), ("peer", peer)):
+                if not value:
+                    blank = f"{column} must not be blank"
+                    problems.append(Problem(file, line, column, value, blank, "missing_value"))
+                    bad = True
+                elif value not in known:
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            column,
+                            value,
+                            f"'{value}' is not a force in the database (forces come from the "
+                            "districts table; check the spelling)",
+                            "unknown_force",
+                        )
+                    )
+                    bad = True
+            if bad:
+                continue
+            if force == peer:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "peer",
+                        peer,
+                        f"'{force}' is listed in its own group",
+                        "own_group",
+                    )
                 )
-            )
-            continue
-        if (force, peer) in seen:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "peer",
-                    peer,
-                    f"'{peer}' is already in the group of '{force}' (line {seen[(force, peer)]})",
-                    "duplicate_reference",
+                continue
+            if (force, peer) in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "peer",
+                        peer,
+                        f"'{peer}' is already in the group of '{force}' "
+                        f"(line {seen[(force, peer)]})",
+                        "duplicate_reference",
+                    )
                 )
-            )
-            continue
-        seen[(force, peer)] = line
-        count[force] = count.get(force, 0) + 1
-        if count[force] > MAX_PEERS:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    "peer",
-                    peer,
-                    f"'{force}' has more than {MAX_PEERS} peers; a most similar group has at most "
-                    f"{MAX_PEERS} forces besides the force itself",
-                    "too_many_peers",
+                continue
+            seen[(force, peer)] = line
+            count[force] = count.get(force, 0) + 1
+            if count[force] > MAX_PEERS:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "peer",
+                        peer,
+                        f"'{force}' has more than {MAX_PEERS} peers; a most similar group has "
+                        f"at most {MAX_PEERS} forces besides the force itself",
+                        "too_many_peers",
+                    )
                 )
-            )
-            continue
-        rows.append((line, force, peer))
+                continue
+            rows.append((line, force, peer))
+    except csv_lines.BrokenCsv as exc:
+        # Past broken quoting the reader cannot be trusted: nothing below it is read.
+        unread = f"could not be read as CSV ({exc.reason}); check the quote marks from this line on"
+        problems.append(Problem(file, exc.line, "", "", unread, "quotes"))
     if problems:
         raise PeerGroupError(problems)
     return pd.DataFrame([(f, p) for _, f, p in rows], columns=list(COLUMNS))

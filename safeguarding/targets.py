@@ -15,9 +15,7 @@ are never copied. Statuses are worked out when read, from the mirror, so they fo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, characters, registry
+from safeguarding import appstore, characters, csv_lines, registry
 from safeguarding.appstore import Session
 
 STATUS_WORDS = {
@@ -356,14 +354,14 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TargetError(f"{file_name}: not UTF-8 text (byte {exc.start}).") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = csv_lines.records(text)
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
+        _, header = next(rows, (1, []))
+    except csv_lines.BrokenCsv as exc:
         raise TargetError(
-            f"{file_name}, line 1: the header could not be read as CSV ({exc})."
+            f"{file_name}, line 1: the header could not be read as CSV ({exc.reason})."
         ) from None
-    if not header or not any(h.strip() for h in header):
+    if not any(h.strip() for h in header):
         raise TargetError(
             f"{file_name}: no header: line 1 must name the columns {', '.join(CSV_COLUMNS)}."
         )
@@ -373,80 +371,78 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
         raise TargetError("\n".join(problems))
     out: list[Change] = []
     first_line: dict[tuple[str, str | None, dt.date], int] = {}
-    while True:
-        line = reader.line_num + 1  # where the next record starts
-        where = f"{file_name}, line {line}"
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # The reader cannot be trusted past broken quoting: nothing after it is read.
-            problems.append(
-                f"{where}: could not be read as CSV ({exc}); check the quote marks on this line "
-                "and the lines below it."
-            )
-            break
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(names):
-            problems.append(
-                f"{where}: has {len(values)} values, but the header has {len(names)} columns "
-                "(a value with a comma in it must be in double quotes)."
-            )
-            continue
-        row = dict(zip(names, values, strict=True))
-        refused = [(name, characters.refused_character(value)) for name, value in row.items()]
-        refused = [(name, code) for name, code in refused if code]
-        for name, code in refused:
-            problems.append(
-                f"{where}, column {name}: contains an invisible or control character ({code}); "
-                "remove it."
-            )
-        if refused:
-            continue
-        try:
-            start = _required_date(row["effective_from"], where, "effective_from")
-            end = _date(row["effective_to"], where, "effective_to", required=False)
-            raw = (row["target"] or "").strip()
+    try:
+        for line, values in rows:
+            where = f"{file_name}, line {line}"
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(names):
+                problems.append(
+                    f"{where}: has {len(values)} values, but the header has {len(names)} columns "
+                    "(a value with a comma in it must be in double quotes)."
+                )
+                continue
+            row = dict(zip(names, values, strict=True))
+            refused = [(name, characters.refused_character(value)) for name, value in row.items()]
+            refused = [(name, code) for name, code in refused if code]
+            for name, code in refused:
+                problems.append(
+                    f"{where}, column {name}: contains an invisible or control character ({code}); "
+                    "remove it."
+                )
+            if refused:
+                continue
             try:
-                target = float(raw) if raw else None
-            except ValueError:
-                raise TargetError(
-                    f"{where}, column target: '{raw}' is not a number (leave it empty to "
-                    "withdraw the target)."
-                ) from None
-            change = check(
-                Change(
-                    (row["metric_id"] or "").strip(),
-                    row["district"],
-                    start,
-                    end,
-                    target,
-                    row["reason"],
-                    row.get("note"),
-                ),
-                areas,
-            )
-        except TargetError as exc:
-            message = str(exc)
-            problems.append(message if message.startswith(where) else f"{where}: {message}")
-            continue
-        key = (change.metric_id, change.district, change.effective_from)
-        if key in first_line:
-            problems.append(
-                f"{where}: sets the target for {change.metric_id}, "
-                f"{change.district or FORCE_WIDE}, from {change.effective_from} again (first on "
-                f"line {first_line[key]}): a file may change each one once."
-            )
-            continue
-        first_line[key] = line
-        out.append(change)
+                change = _change_of(row, where, areas)
+            except TargetError as exc:
+                message = str(exc)
+                problems.append(message if message.startswith(where) else f"{where}: {message}")
+                continue
+            key = (change.metric_id, change.district, change.effective_from)
+            if key in first_line:
+                problems.append(
+                    f"{where}: sets the target for {change.metric_id}, "
+                    f"{change.district or FORCE_WIDE}, from {change.effective_from} again "
+                    f"(first on line {first_line[key]}): a file may change each one once."
+                )
+                continue
+            first_line[key] = line
+            out.append(change)
+    except csv_lines.BrokenCsv as exc:
+        # Nothing the reader gives past broken quoting can be trusted: the rest is not read.
+        problems.append(
+            f"{file_name}, line {exc.line}: could not be read as CSV ({exc.reason}); check the "
+            "quote marks on this line and the lines below it."
+        )
     if problems:
         raise TargetError("\n".join(problems))
     if not out:
         raise TargetError(f"{file_name}: no targets in the file.")
     return out
+
+
+def _change_of(row: dict[str, str], where: str, areas: list[str]) -> Change:
+    """One record of a targets file as a checked change; TargetError saying what is wrong."""
+    start = _required_date(row["effective_from"], where, "effective_from")
+    end = _date(row["effective_to"], where, "effective_to", required=False)
+    raw = row["target"].strip()
+    try:
+        target = float(raw) if raw else None
+    except ValueError:
+        raise TargetError(
+            f"{where}, column target: '{raw}' is not a number (leave it empty to withdraw the "
+            "target)."
+        ) from None
+    change = Change(
+        row["metric_id"].strip(),
+        row["district"],
+        start,
+        end,
+        target,
+        row["reason"],
+        row.get("note"),
+    )
+    return check(change, areas)
 
 
 def _required_date(text: str | None, where: str, column: str) -> dt.date:
