@@ -87,7 +87,8 @@ def test_action_ids_count_up(db):
         ({"quarter": "2024Q5"}, "not a quarter"),
         ({"due_date": dt.date(2024, 11, 1)}, "before the action was raised"),
         (
-            {"raised_on": dt.date.today() + dt.timedelta(days=1), "due_date": None},
+            # two days on: still to come if the run crosses midnight after collection
+            {"raised_on": dt.date.today() + dt.timedelta(days=2), "due_date": None},
             "cannot be raised in the future",
         ),
         ({"quarter": "2025Q1"}, "2025Q1 had not begun when the action was raised"),

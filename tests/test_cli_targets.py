@@ -243,3 +243,11 @@ def test_a_reason_with_an_invisible_character_is_refused_and_nothing_changes(db)
             reason="Agreed \u202eat the meeting",
         )
     assert targets.current(store.reader(db)).equals(before)
+
+
+def test_the_targets_listing_shows_a_missing_value_as_blank(capsys, db):
+    """An open-ended target and one without a note read as blank cells, not NaN or None."""
+    code, out, err = run(capsys, "targets", "list", "--db", db)
+    assert code == 0, err
+    assert "iioc_turnaround_days" in out  # the listing has the seeded targets
+    assert "NaN" not in out and "None" not in out
