@@ -233,6 +233,11 @@ def test_about_the_data_defines_every_metric_and_lists_the_target_history(app):
     assert set(m.title for m in registry.metrics().values()) <= defined
     history = app.dataframe[0].value
     assert "Raised to 90% from April 2018" in set(history["Note"])
+    # Dates as people write them, and a target still in force says so rather than "None".
+    raised = history[history["Note"] == "Raised to 90% from April 2018"].iloc[0]
+    assert (raised["From"], raised["To"]) == ("1 January 2014", "31 March 2018")
+    assert set(history["To"]) >= {"open-ended"}
+    assert not history[["From", "To"]].isin(["", "None", "NaT"]).any().any()
     assert any("complete to" in m.value for m in app.markdown)
 
 

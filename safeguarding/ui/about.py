@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from safeguarding import registry, target_setting, targets
-from safeguarding.formatting import format_value
+from safeguarding.formatting import day_text, format_value
 from safeguarding.ui import app, auth_ui
 from safeguarding.ui.views import DIRECTION_WORDS
 
@@ -106,8 +106,8 @@ def target_history() -> pd.DataFrame:
         {
             "Metric": history["metric_id"].map(lambda m: known[m].title),
             "Applies to": history["applies_to"],
-            "From": history["effective_from"],
-            "To": history["effective_to"],
+            "From": history["effective_from"].map(day_text),
+            "To": history["effective_to"].map(_end_text),
             "Target": [
                 format_value(t, known[m])
                 for t, m in zip(history["target"], history["metric_id"], strict=True)
@@ -116,6 +116,14 @@ def target_history() -> pd.DataFrame:
             "Set by": history["set_by"].fillna(""),
         }
     )
+
+
+OPEN_END = "open-ended"
+
+
+def _end_text(value: object) -> str:
+    """The day a target stops applying, or that it has none (a blank cell reads as missing)."""
+    return day_text(value) or OPEN_END
 
 
 def target_changes() -> pd.DataFrame:
@@ -130,8 +138,8 @@ def target_changes() -> pd.DataFrame:
             "Why": frame["reason"],
             "Metric": frame["metric_id"].map(lambda m: known[m].title),
             "Applies to": frame["applies_to"],
-            "From": frame["effective_from"],
-            "To": frame["effective_to"],
+            "From": frame["effective_from"].map(day_text),
+            "To": frame["effective_to"].map(_end_text),
             "Target": [
                 "none (withdrawn)" if pd.isna(t) else format_value(t, known[m])
                 for t, m in zip(frame["target"], frame["metric_id"], strict=True)
