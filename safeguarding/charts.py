@@ -72,12 +72,22 @@ def axis_title(measure: kinds.Measure) -> str:
     return kinds.axis_title(measure)
 
 
+# Margins wide enough for what the axes put in them: the y-axis tick labels and title on the left
+# (up to 75 px on the demo's charts), half of the last date label on the right (up to 34 px).
+# Every axis keeps plotly's automargin, which widens a margin that is too narrow, but only by
+# drawing the whole chart a second time once the first has measured its labels; on small
+# multiples the second draw can move a date label off the edge again and plotly redraws up to
+# its limit of dozens of times ("Too many auto-margin redraws"). A margin that is wide enough
+# from the start is drawn once.
+MARGIN = dict(l=80, r=40, t=70, b=90)
+
+
 def _base_layout_dict(title: str, height: int) -> dict:
     return dict(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         font=dict(FONT),
         height=height,
-        margin=dict(l=60, r=20, t=70, b=90),
+        margin=dict(MARGIN),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hoverlabel=dict(bgcolor="#ffffff", font=dict(color="#0b0c0c")),
@@ -339,8 +349,15 @@ def comparison_bar(
         gridcolor="#e5e5e5",
     )
     fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
-    fig.update_layout(margin=dict(l=20, r=30, t=80, b=50))
+    fig.update_layout(margin=dict(l=label_margin(labels), r=30, t=80, b=70))
     return fig
+
+
+def label_margin(labels: Sequence[str]) -> int:
+    """A left margin that holds the longest of these y-axis labels (12 px text), so plotly need
+    not widen it and draw the chart twice: about 6 px a character, a little over what they
+    measure, since too wide costs only white space to their left and too narrow a redraw."""
+    return 20 + math.ceil(6 * max((len(label) for label in labels), default=0))
 
 
 def trend_alt(

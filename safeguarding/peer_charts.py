@@ -79,7 +79,9 @@ def ranked_figure(c: Comparison, *, period_label: str) -> go.Figure:
     best = "highest" if m.direction != "lower_is_better" else "lowest"
     title = f"{m.title}: all forces ranked, {period_label} ({best} at the top)"
     charts._base_layout(fig, title, height=max(320, 90 + 22 * len(data)))
-    fig.update_layout(barmode="overlay", bargap=0.25)
+    fig.update_layout(
+        barmode="overlay", bargap=0.25, margin=dict(l=charts.label_margin(data["force"].tolist()))
+    )
     fig.update_xaxes(title_text=charts.axis_title(m), gridcolor="#e5e5e5", rangemode="tozero")
     fig.update_yaxes(title_text=None, automargin=True, categoryorder="array",
                      categoryarray=data["force"].tolist())  # fmt: skip

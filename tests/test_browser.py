@@ -111,6 +111,39 @@ def test_every_page_loads_with_charts_drawn_no_errors_and_no_axe_violations(
     assert results.violations_count == 0, results.generate_report()
 
 
+# Each chart's left and right margins as drawn, beside those its figure set. plotly widens a margin
+# that its axis labels do not fit (automargin) only by drawing the whole chart again, and on small
+# multiples that redraw can loop ("Too many auto-margin redraws"): a chart whose margins are as set
+# was drawn once.
+DRAWN_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g => ({
+    title: (g.layout.title && g.layout.title.text) || '',
+    set: [g._fullLayout.margin.l, g._fullLayout.margin.r],
+    drawn: [Math.round(g._fullLayout._size.l), Math.round(g._fullLayout._size.r)],
+}))"""
+
+
+@pytest.mark.parametrize("width", [1024, 1400, 1920])
+@pytest.mark.parametrize("path, title, charts", [p for p in PAGES if p[2]], ids=lambda v: str(v))
+def test_every_chart_fits_its_labels_in_the_margins_it_sets(
+    browser, server, path, title, charts, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    tab = context.new_page()
+    warnings: list[str] = []
+    tab.on("console", lambda message: warnings.append(message.text))
+    try:
+        tab.goto(f"{server}/{path}")
+        wait_until_drawn(tab, title=title, charts=charts)
+        tab.wait_for_timeout(500)  # a redraw comes after the first draw has measured its labels
+        drawn = tab.evaluate(DRAWN_MARGINS)
+    finally:
+        context.close()
+    assert len(drawn) == charts
+    widened = [c for c in drawn if c["drawn"] != c["set"]]
+    assert widened == [], widened
+    assert not [w for w in warnings if "auto-margin" in w]
+
+
 def _choose(tab, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox by its visible label."""
     box = tab.get_by_role("combobox", name=label, exact=True)
