@@ -101,13 +101,9 @@ def _words(text: str | None, what: str, *, required: bool) -> str | None:
         if required:
             raise ActionError(f"Give the {what}.")
         return None
-    if len(cleaned) > MAX_TEXT:
-        raise ActionError(
-            f"The {what} is too long ({len(cleaned)} characters; at most {MAX_TEXT})."
-        )
-    refused = characters.refused_words(cleaned, what)
-    if refused:  # as in a records file: such characters can hide or reorder text on screen
-        raise ActionError(refused)
+    problem = characters.words_problem(cleaned, what, MAX_TEXT)
+    if problem:
+        raise ActionError(problem)
     return cleaned
 
 

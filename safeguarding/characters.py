@@ -1,4 +1,5 @@
-"""The characters refused in anything stored: a records file's values and what people type.
+"""The characters refused in anything stored (a records file's values and what people type), and
+the one rule for the words people type: not too long, no refused character.
 
 Kept apart from ``safeguarding.contract`` (which needs DuckDB) so that a small write, such as
 adding an action from the command line, checks its words without loading the database engine.
@@ -36,3 +37,11 @@ def refused_words(text: str | None, what: str) -> str | None:
     if code is None:
         return None
     return f"The {what} contains an invisible or control character ({code}): remove it."
+
+
+def words_problem(text: str, what: str, limit: int) -> str | None:
+    """Why words someone typed (an action, a reason, a name) cannot be stored: longer than
+    ``limit`` characters, or holding a refused character; None if they can."""
+    if len(text) > limit:
+        return f"The {what} is too long ({len(text)} characters; at most {limit})."
+    return refused_words(text, what)

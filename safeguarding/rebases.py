@@ -81,13 +81,9 @@ def add(
     if not agreed_by.strip():
         raise RebaseError("Say who agreed the recalculation.")
     for text, what in ((reason, "reason"), (agreed_by, "name of who agreed it")):
-        if len(text.strip()) > MAX_TEXT:
-            raise RebaseError(
-                f"The {what} is too long ({len(text.strip())} characters; at most {MAX_TEXT})."
-            )
-        refused = characters.refused_words(text, what)
-        if refused:
-            raise RebaseError(refused)
+        problem = characters.words_problem(text.strip(), what, MAX_TEXT)
+        if problem:
+            raise RebaseError(problem)
     if agreed_on > dt.date.today():
         raise RebaseError(f"The date it was agreed ({agreed_on}) is in the future.")
     _check(store.reader(con.app.database), metric_id, district, month)

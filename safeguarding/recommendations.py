@@ -140,11 +140,9 @@ def get(con: duckdb.DuckDBPyConnection, ref: str) -> dict[str, Any]:
 
 def _words(text: str | None, what: str) -> str | None:
     cleaned = (text or "").strip()
-    if len(cleaned) > MAX_TEXT:
-        raise RecommendationError(f"The {what} is too long (at most {MAX_TEXT} characters).")
-    refused = characters.refused_words(cleaned, what)
-    if refused:
-        raise RecommendationError(refused)
+    problem = characters.words_problem(cleaned, what, MAX_TEXT)
+    if problem:
+        raise RecommendationError(problem)
     return cleaned or None
 
 

@@ -214,13 +214,9 @@ def check(change: Change, areas: list[str]) -> Change:
     if not reason:
         raise TargetError("Say why the target is being set or changed (the reason).")
     for text, what in ((reason, "reason"), (change.note or "", "note")):
-        if len(text) > MAX_TEXT:
-            raise TargetError(
-                f"The {what} is too long ({len(text)} characters; at most {MAX_TEXT})."
-            )
-        refused = characters.refused_words(text, what)
-        if refused:
-            raise TargetError(refused)
+        problem = characters.words_problem(text, what, MAX_TEXT)
+        if problem:
+            raise TargetError(problem)
     return Change(
         metric.id,
         district,
