@@ -111,83 +111,49 @@ def parse(text: str, known_forces: Iterable[str], *, file: str = "<text>") -> pd
     rows: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     count: dict[str, int] = {}
+
+    def refuse(line: int, column: str, value: str, message: str, rule: str) -> None:
+        problems.append(Problem(file, line, column, value, message, rule))
+
     try:
         for line, record in records:
             if not any(cell.strip() for cell in record):
                 continue  # a blank line (often the last) holds nothing to check
             if len(record) != len(header):
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "",
-                        ",".join(record),
-                        f"{len(record)} values; the header has {len(header)}",
-                        "field_count",
-                    )
-                )
+                counts = f"{len(record)} values; the header has {len(header)}"
+                refuse(line, "", ",".join(record), counts, "field_count")
                 continue
             force, peer = (record[at[c]].strip() for c in COLUMNS)
             bad = False
             for column, value in (("force", force), ("peer", peer)):
                 if not value:
-                    blank = f"{column} must not be blank"
-                    problems.append(Problem(file, line, column, value, blank, "missing_value"))
+                    refuse(line, column, value, f"{column} must not be blank", "missing_value")
                     bad = True
                 elif value not in known:
-                    problems.append(
-                        Problem(
-                            file,
-                            line,
-                            column,
-                            value,
-                            f"'{value}' is not a force in the database (forces come from the "
-                            "districts table; check the spelling)",
-                            "unknown_force",
-                        )
+                    unknown = (
+                        f"'{value}' is not a force in the database (forces come from the "
+                        "districts table; check the spelling)"
                     )
+                    refuse(line, column, value, unknown, "unknown_force")
                     bad = True
             if bad:
                 continue
             if force == peer:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "peer",
-                        peer,
-                        f"'{force}' is listed in its own group",
-                        "own_group",
-                    )
-                )
+                refuse(line, "peer", peer, f"'{force}' is listed in its own group", "own_group")
                 continue
             if (force, peer) in seen:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "peer",
-                        peer,
-                        f"'{peer}' is already in the group of '{force}' "
-                        f"(line {seen[(force, peer)]})",
-                        "duplicate_reference",
-                    )
-                )
+                first = seen[(force, peer)]
+                again = f"'{peer}' is already in the group of '{force}' (line {first})"
+                refuse(line, "peer", peer, again, "duplicate_reference")
                 continue
             seen[(force, peer)] = line
             count[force] = count.get(force, 0) + 1
             if count[force] > MAX_PEERS:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "peer",
-                        peer,
-                        f"'{force}' has more than {MAX_PEERS} peers; a most similar group has "
-                        f"at most {MAX_PEERS} forces besides the force itself",
-                        "too_many_peers",
-                    )
+                too_many = (
+                    f"'{force}' has more than {MAX_PEERS} peers; a most similar group has "
+                    f"at most {MAX_PEERS} forces besides the force itself"
                 )
+                refuse(line, "peer", peer, too_many, "too_many_peers")
                 continue
             rows.append((line, force, peer))
     except csv_lines.BrokenCsv as exc:
