@@ -77,8 +77,9 @@ def axis_title(measure: kinds.Measure) -> str:
 # Every axis keeps plotly's automargin, which widens a margin that is too narrow, but only by
 # drawing the whole chart a second time once the first has measured its labels; on small
 # multiples the second draw can move a date label off the edge again and plotly redraws up to
-# its limit of dozens of times ("Too many auto-margin redraws"). A margin that is wide enough
-# from the start is drawn once.
+# its limit of dozens of times ("Too many auto-margin redraws"). With margins wide enough from
+# the start plotly has nothing to widen (Streamlit still draws each chart again once it has set
+# its width).
 MARGIN = dict(l=80, r=40, t=70, b=90)
 
 
@@ -355,7 +356,7 @@ def comparison_bar(
 
 def label_margin(labels: Sequence[str]) -> int:
     """A left margin that holds the longest of these y-axis labels (12 px text), so plotly need
-    not widen it and draw the chart twice: about 6 px a character, a little over what they
+    not widen it by drawing the chart again: about 6 px a character, a little over what they
     measure, since too wide costs only white space to their left and too narrow a redraw."""
     return 20 + math.ceil(6 * max((len(label) for label in labels), default=0))
 

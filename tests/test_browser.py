@@ -114,7 +114,7 @@ def test_every_page_loads_with_charts_drawn_no_errors_and_no_axe_violations(
 # Each chart's left and right margins as drawn, beside those its figure set. plotly widens a margin
 # that its axis labels do not fit (automargin) only by drawing the whole chart again, and on small
 # multiples that redraw can loop ("Too many auto-margin redraws"): a chart whose margins are as set
-# was drawn once.
+# was not drawn again by plotly.
 DRAWN_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g => ({
     title: (g.layout.title && g.layout.title.text) || '',
     set: [g._fullLayout.margin.l, g._fullLayout.margin.r],
