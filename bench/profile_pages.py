@@ -3,7 +3,8 @@
 Not a timed test: it prints a profile. For each scenario (the bare page with one plotly line
 chart, and the dashboard's chart pages and filter changes from bench_pages.py) it opens the page
 in headless Chromium, records a trace of the renderer while the page loads (from navigation) or
-redraws (from the click on an option) until every chart is drawn, and splits the wall time:
+redraws (from the click on an option) until every chart is drawn and has stopped changing (as
+bench_pages.py times a page), and splits the wall time:
 
 * on the page's main thread, the way Chrome's performance panel does: JavaScript (compiling and
   running it, garbage collection), style and layout, paint (and the compositor's share on that
@@ -264,7 +265,7 @@ def profile_one(browser, scenario) -> dict:
     name, url, title, charts, change = scenario
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        tab = context.new_page()
+        tab = pages.new_tab(context)
         if change:
             tab.goto(url)
             pages.wait_drawn(tab, title, charts)
@@ -277,15 +278,15 @@ def profile_one(browser, scenario) -> dict:
         browser.start_tracing(page=tab, categories=CATEGORIES)
         time.sleep(SETTLE_S)
         tab.evaluate(f"() => console.timeStamp({MARK!r})")  # where the window starts
-        began = time.perf_counter()
+        began = time.time()
         if change:
             choice.click()
+            tab.mouse.move(0, 0)  # off the charts, as bench_pages.py does
             tab.wait_for_function(check, timeout=pages.TIMEOUT_MS, polling="raf")
-            pages.wait_drawn(tab, title, charts)
         else:
             tab.goto(url)
-            pages.wait_drawn(tab, title, charts)
-        wall = time.perf_counter() - began
+        pages.wait_drawn(tab, title, charts)
+        wall = pages.until_settled(tab, began, time.time() - began)
         trace = json.loads(browser.stop_tracing())
     finally:
         context.close()
