@@ -10,7 +10,7 @@ screen readers (and axe-core) report as a broken list; page links are plain, lab
 import streamlit as st
 
 from safeguarding import registry
-from safeguarding.ui import app, auth_ui
+from safeguarding.ui import app, auth_ui, entry
 
 st.set_page_config(page_title="Safeguarding performance", page_icon="🛡️", layout="wide")
 st.html(app.CSS)
@@ -59,4 +59,6 @@ with st.sidebar:
         for page in pages:
             st.page_link(page)
     st.divider()
+# The page checks that it was opened here, after the gate and the force (safeguarding/ui/entry.py).
+entry.entered()
 current.run()

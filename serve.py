@@ -12,5 +12,10 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from safeguarding.server import Protect
+from safeguarding.ui import entry
+
+# Pages come only from dashboard.py's st.navigation, never from the pages/ folder by itself, from
+# the first request after the start (safeguarding/ui/entry.py).
+entry.navigation_only()
 
 app = st.App(Path(__file__).with_name("dashboard.py"), middleware=[Middleware(Protect)])

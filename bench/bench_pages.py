@@ -538,7 +538,9 @@ def main() -> None:
             floor_url = stack.enter_context(streamlit(floor_script, floor_env))
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # The first session after a start sees a spurious "Page not found" (streamlit#9992).
+        # One load of each server first: its caches warm, and no measured load is the first
+        # request after a start (under `streamlit run dashboard.py` a first link to a page whose
+        # address is not its file name gets Streamlit's "Page not found": safeguarding/ui/entry.py).
         for url in urls.values():
             time_load(browser, url, "Safeguarding scorecard", 0)
 

@@ -343,7 +343,7 @@ def main() -> None:
         browser = playwright.chromium.launch(
             executable_path=pages.CHROMIUM, args=pages.CHROMIUM_ARGS
         )
-        pages.time_load(browser, base, "Safeguarding scorecard", 0)  # streamlit#9992
+        pages.time_load(browser, base, "Safeguarding scorecard", 0)  # warm, as bench_pages
         chosen = [
             s
             for s in scenarios(base, bare_url)

@@ -4,7 +4,9 @@ is and where each table comes from."""
 import streamlit as st
 
 from safeguarding import registry, suppression
-from safeguarding.ui import about, app, filters, safe
+from safeguarding.ui import about, app, entry, filters, safe
+
+entry.require()
 
 filters.keep_only()
 st.title("About the data")

@@ -5,7 +5,9 @@ import streamlit as st
 
 from safeguarding import actions
 from safeguarding.formatting import plural
-from safeguarding.ui import app, filters, review_ui
+from safeguarding.ui import app, entry, filters, review_ui
+
+entry.require()
 
 filters.keep_only()
 st.title("Action log")

@@ -1,5 +1,7 @@
 """Theme page: custody and resourcing."""
 
-from safeguarding.ui import theme
+from safeguarding.ui import entry, theme
+
+entry.require()
 
 theme.render("custody_resourcing")

@@ -3,7 +3,9 @@ data contract for every table, and the history of every import."""
 
 import streamlit as st
 
-from safeguarding.ui import app, data_ui, filters
+from safeguarding.ui import app, data_ui, entry, filters
+
+entry.require()
 
 filters.keep_only()
 st.title("Data")

@@ -4,8 +4,10 @@ with the records behind each count, and when each table was last loaded."""
 import streamlit as st
 
 from safeguarding import quality
-from safeguarding.ui import app, data_ui, filters
+from safeguarding.ui import app, data_ui, entry, filters
 from safeguarding.ui.safe import md
+
+entry.require()
 
 filters.keep_only()
 st.title("Data quality")

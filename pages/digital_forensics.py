@@ -1,5 +1,7 @@
 """Theme page: digital forensics."""
 
-from safeguarding.ui import theme
+from safeguarding.ui import entry, theme
+
+entry.require()
 
 theme.render("digital_forensics")

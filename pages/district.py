@@ -5,8 +5,10 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, auth_ui, district_view, filters, records, views
+from safeguarding.ui import app, auth_ui, district_view, entry, filters, records, views
 from safeguarding.ui.safe import md
+
+entry.require()
 
 filters.keep_only("district", "month", "quarter", "metric")
 month = filters.month_of(filters.period())

@@ -6,8 +6,10 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.formatting import month_label
-from safeguarding.ui import app, auth_ui, filters, rebase_ui, records, stats, views
+from safeguarding.ui import app, auth_ui, entry, filters, rebase_ui, records, stats, views
 from safeguarding.ui.safe import md, table_html
+
+entry.require()
 
 filters.keep_only("metric", "district", "month", "quarter", "districts")
 metric = filters.metric(list(registry.metrics().values()), key="f_metric_detail")

@@ -1,5 +1,7 @@
 """Theme page: missing children."""
 
-from safeguarding.ui import theme
+from safeguarding.ui import entry, theme
+
+entry.require()
 
 theme.render("missing_children")

@@ -1,5 +1,7 @@
 """Theme page: offender management."""
 
-from safeguarding.ui import theme
+from safeguarding.ui import entry, theme
+
+entry.require()
 
 theme.render("offender_management")

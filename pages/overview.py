@@ -7,7 +7,9 @@ screens, no sidebar); printing gives A4 landscape pages headed with the period a
 import streamlit as st
 
 from safeguarding.quarters import QUARTER_RULE
-from safeguarding.ui import app, filters, views
+from safeguarding.ui import app, entry, filters, views
+
+entry.require()
 
 filters.keep_only("month", "quarter", "districts", "layout")
 period = filters.period(allow_quarter=True)

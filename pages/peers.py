@@ -3,8 +3,10 @@
 import streamlit as st
 
 from safeguarding import registry
-from safeguarding.ui import app, filters, peers_ui, views
+from safeguarding.ui import app, entry, filters, peers_ui, views
 from safeguarding.ui.safe import table_html
+
+entry.require()
 
 filters.keep_only("month", "quarter", "metric")
 period = filters.period(allow_quarter=True)

@@ -4,7 +4,9 @@ exceptions in plain English, the actions carried into the review, and the board 
 import streamlit as st
 
 from safeguarding.quarters import QUARTER_RULE
-from safeguarding.ui import app, filters, review_ui
+from safeguarding.ui import app, entry, filters, review_ui
+
+entry.require()
 
 filters.keep_only("quarter")
 period = review_ui.quarter_filter()

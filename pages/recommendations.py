@@ -3,9 +3,11 @@ metrics that show whether it worked."""
 
 import streamlit as st
 
-from safeguarding.ui import app, filters, review_ui
+from safeguarding.ui import app, entry, filters, review_ui
 from safeguarding.ui.safe import md, md_block
 from safeguarding.ui.safe import table as safe_table
+
+entry.require()
 
 filters.keep_only()
 st.title("Inspection recommendations")

@@ -1,5 +1,5 @@
 """What the browser test modules share: `streamlit run` on a free loopback port for as long as a
-fixture needs it, and the first visit every fresh server needs."""
+fixture needs it, and a first visit that warms a fresh server."""
 
 from __future__ import annotations
 
@@ -74,9 +74,11 @@ def streamlit_server(
 
 
 def first_visit(chromium, url: str, timeout: int = 90_000) -> None:
-    """Open the root once. Streamlit shows a "Page not found" dialog to the very first session
-    after the server starts if it opens a page other than the default (streamlit/streamlit#9992);
-    a real server has been visited before anyone shares a link."""
+    """Open the root once, so that the first test does not also wait for the server's first
+    figures to be built. (Under `streamlit run dashboard.py`, without serve.py's start-up hook,
+    it also spares a first link to a page whose address is not its file name Streamlit's "Page
+    not found" dialog: safeguarding/ui/entry.py. tests/test_browser_entry.py opens such links
+    first, on fresh servers.)"""
     warm = chromium.new_page()
     try:
         warm.goto(url)

@@ -20,7 +20,7 @@ def national_server(three_forces_path, chromium) -> Iterator[str]:
     path = Path(three_forces_path)
     env = {"SAFEGUARDING_DB": str(path)}
     with streamlit_server("dashboard.py", env, log=path.parent / "streamlit.log") as url:
-        warm = chromium.new_page()  # see browser_server.first_visit: the first visit opens the root
+        warm = chromium.new_page()  # as browser_server.first_visit: warm the server first
         warm.goto(url)
         wait_until_drawn(warm)
         warm.close()

@@ -1,0 +1,71 @@
+"""dashboard.py is the only way into a page.
+
+dashboard.py runs the sign-in gate and the force choice, then ``st.navigation`` runs the page. A
+page run any other way would skip both: it would show figures to someone not signed in, and a
+force's user every force's figures.
+
+Streamlit can do exactly that. When a ``pages/`` folder sits beside the entry script, it treats
+the app as an old-style multipage app (a page per file in the folder, each run by itself, without
+the entry script) until some session has called ``st.navigation`` since the server started. So the
+first link straight to a page after a start (a link in a meeting's papers, say) ran the page alone:
+without the gate, in Streamlit's narrow layout, under Streamlit's own menu listing every file. A
+page whose address is not its file name (``missing-children``) got a "Page not found" dialog.
+Streamlit keeps that choice in ``PagesManager.uses_pages_directory``, decided when the first
+session starts and cleared by ``st.navigation``; it has no setting for it.
+
+Two guards, both tested in a real browser on a freshly started server (tests/test_browser.py):
+
+* ``navigation_only()`` clears the flag before any session starts: serve.py (the way the
+  dashboard is run) calls it, so Streamlit never routes by the folder;
+* every page calls ``require()`` first. dashboard.py calls ``entered()`` just before it runs the
+  page; a page run without it (``streamlit run dashboard.py`` has no start-up hook of ours, and
+  AppTest decides afresh on every run) clears the flag and runs dashboard.py in its place, in the
+  same run, so a button just pressed still counts; the page's own body never runs.
+"""
+
+from __future__ import annotations
+
+import runpy
+import threading
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from safeguarding import paths
+
+# Set by dashboard.py in the script thread of the run it is about to hand to the page; the page
+# takes it. A thread-local, so one session's run cannot mark another's.
+_RUN = threading.local()
+
+
+def navigation_only() -> None:
+    """Tell Streamlit this app's pages come only from ``st.navigation``, never from the
+    ``pages/`` folder (call before the first session starts)."""
+    PagesManager.uses_pages_directory = False
+
+
+def entered() -> None:
+    """dashboard.py: the gate and the force choice have run; the page may run now."""
+    _RUN.entered = True
+
+
+def require() -> None:
+    """First thing on every page: go on only if dashboard.py handed this run to the page;
+    otherwise run dashboard.py now, in this run, and stop this copy of the page."""
+    if getattr(_RUN, "entered", False):
+        _RUN.entered = False
+        return
+    entry_script = paths.ROOT / "dashboard.py"
+    if not entry_script.is_file():
+        st.error(
+            "This page opens only through the dashboard, which signs you in first. Open the "
+            "dashboard's front page and choose the page from its menu.",
+            icon="🔒",
+        )
+        st.stop()
+    # In this same run, so nothing the user just did (a button pressed, a form sent) is lost:
+    # dashboard.py signs in, chooses the force and opens the page the address asks for, whose
+    # own require() then finds the mark. The gate's st.stop() ends the run here too.
+    navigation_only()
+    runpy.run_path(str(entry_script), run_name="__main__")
+    st.stop()

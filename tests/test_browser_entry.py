@@ -1,0 +1,114 @@
+"""A link straight to a page, as the first request a freshly started server answers, in Chromium.
+
+Streamlit routed such a request by the pages/ folder until some session had called
+st.navigation: the page ran by itself, without dashboard.py's sign-in gate and force choice, in
+the narrow layout under Streamlit's own menu of files (safeguarding/ui/entry.py). Every test here
+starts its own server so that its first request really is the first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from browser_server import streamlit_server
+
+pytestmark = pytest.mark.browser
+
+METRIC_LINK = "metric?metric=misper_high_risk_attended_60m&district=Leeds&month=2024-08"
+METRIC_TITLE = "High-risk missing children attended within 60 minutes"
+STREAMLIT_MENU = '[data-testid="stSidebarNav"]'  # Streamlit's menu of the files in pages/
+
+
+@contextmanager
+def fresh_server(script: str, demo_db_path: str, tmp_path, *, sign_in: bool) -> Iterator[str]:
+    env = {"SAFEGUARDING_DB": demo_db_path, "HOME": str(tmp_path)}
+    if sign_in:
+        # Sign-in configured; the provider is never contacted (nobody presses "Sign in").
+        (tmp_path / ".streamlit").mkdir()
+        (tmp_path / ".streamlit" / "secrets.toml").write_text(
+            f"""
+[auth]
+redirect_uri = "http://127.0.0.1:9/oauth2callback"
+cookie_secret = "{secrets.token_urlsafe(32)}"
+client_id = "dashboard"
+client_secret = "{secrets.token_urlsafe(16)}"
+server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+""",
+            encoding="utf-8",
+        )
+    with streamlit_server(script, env, log=tmp_path / "streamlit.log") as url:
+        yield url
+
+
+def open_tab(chromium, url: str):
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(url)
+    return context, tab
+
+
+def drawn_title(tab, title: str) -> None:
+    tab.get_by_role("heading", level=1, name=title).wait_for()
+    tab.wait_for_timeout(1000)  # a late dialog or menu would have arrived by now
+
+
+def assert_dashboards_own_page(tab, title: str) -> None:
+    drawn_title(tab, title)
+    # dashboard.py ran: its menu, and its wide layout (Streamlit's own is 736 px at most)
+    tab.get_by_role("link", name="Overview", exact=True).wait_for()
+    body = tab.inner_text("body")
+    assert "Page not found" not in body
+    assert tab.locator(STREAMLIT_MENU).count() == 0
+    main = tab.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert main is not None and main["width"] > 1200
+
+
+def test_the_first_request_after_a_start_is_a_link_to_a_page(chromium, demo_db_path, tmp_path):
+    with fresh_server("serve.py", demo_db_path, tmp_path, sign_in=False) as url:
+        context, tab = open_tab(chromium, f"{url}/{METRIC_LINK}")
+        try:
+            assert_dashboards_own_page(tab, METRIC_TITLE)
+            assert "district=Leeds" in tab.url and "month=2024-08" in tab.url
+        finally:
+            context.close()
+        # an address that is not the page's file name (missing_children.py)
+        context, tab = open_tab(chromium, f"{url}/missing-children")
+        try:
+            assert_dashboards_own_page(tab, "Missing children")
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("script", ["serve.py", "dashboard.py"])
+def test_a_first_link_to_a_page_asks_for_sign_in_and_shows_no_figures(
+    chromium, demo_db_path, tmp_path, script
+):
+    with fresh_server(script, demo_db_path, tmp_path, sign_in=True) as url:
+        context, tab = open_tab(chromium, f"{url}/overview?month=2024-08")
+        try:
+            tab.get_by_role("button", name="Sign in").wait_for()
+            tab.wait_for_timeout(1000)
+            body = tab.inner_text("body")
+            assert "Sign in with your force account" in body
+            assert "Safeguarding scorecard" not in body and "Bradford" not in body
+            assert tab.locator("table").count() == 0
+        finally:
+            context.close()
+
+
+def test_run_as_dashboard_py_a_first_link_still_opens_through_the_dashboard(
+    chromium, demo_db_path, tmp_path
+):
+    # `streamlit run dashboard.py` has no start-up hook: the page itself sends the run back
+    # through dashboard.py (entry.require).
+    with fresh_server("dashboard.py", demo_db_path, tmp_path, sign_in=False) as url:
+        context, tab = open_tab(chromium, f"{url}/{METRIC_LINK}")
+        try:
+            assert_dashboards_own_page(tab, METRIC_TITLE)
+        finally:
+            context.close()
