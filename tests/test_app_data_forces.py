@@ -75,11 +75,8 @@ def test_an_upload_of_the_users_own_districts_imports_and_audits_the_force(env):
 
 @pytest.mark.parametrize(
     ("user", "table", "why"),
-    [
-        (NO_FORCE, "missing_reports", "does not name a force"),
-        (WY_ADMIN, imports.PEER_TABLE, "one list for every force"),
-    ],
-    ids=["access-names-no-force", "peer-groups-need-every-force"],
+    [(WY_ADMIN, imports.PEER_TABLE, "one list for every force")],
+    ids=["peer-groups-need-every-force"],
 )
 def test_who_may_not_load_a_table_gets_the_reason_and_no_uploader(env, user, table, why):
     at = apptests.open_page("pages/data.py", user=user)
@@ -87,6 +84,17 @@ def test_who_may_not_load_a_table_gets_the_reason_and_no_uploader(env, user, tab
     assert not at.exception, [e.value for e in at.exception]
     assert not at.file_uploader
     assert any(why in i.value for i in at.info)
+
+
+def test_access_that_names_no_force_is_refused_before_the_page_is_drawn(env):
+    # dashboard.py's force choice refuses it, before the Data page (or any page) runs.
+    at = apptests.open_page("pages/data.py", user=NO_FORCE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [shown(e.value) for e in at.error] == [
+        "Figures not shown. Your access does not name a force, and this database holds several. "
+        "Ask the dashboard's administrator to add your force to the roles file."
+    ]
+    assert not at.file_uploader and not at.title
 
 
 def test_an_importer_of_every_force_checks_then_loads_the_peer_groups_with_an_audit(env):

@@ -137,17 +137,20 @@ def env(monkeypatch, tmp_path, three_forces_path):
 
 
 def run_as(user: dict | None, page: str | None = None, *, force: str | None = None, **params):
-    """The dashboard opened from a link to ``force`` (the entry script reads it), then ``page``
-    with ``params`` as its query string, as a link to that page would open it. (AppTest reruns
-    only the page after the first run, so the entry script's force filter runs once, here.)"""
+    """The dashboard opened from a link to ``force`` (the entry script reads it), or, given
+    ``page``, opened and then that page with ``params`` and the force as its query string, as a
+    link to that page would open it (the entry script runs before the page on every run:
+    safeguarding/ui/entry.py)."""
     at = dashboard(user)
-    if force is not None:
+    if force is not None and page is None:
         at.query_params["force"] = force
     at.run()
     if page is not None:
         at.switch_page(page)
         for key, value in params.items():
             at.query_params[key] = value
+        if force is not None:
+            at.query_params["force"] = force
         at.run()
     return at
 

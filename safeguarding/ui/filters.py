@@ -301,11 +301,17 @@ def force(
     On a database of one force there is nothing to choose: no widget and nothing in the URL. A
     link to a force outside ``allowed`` gets ``refused(force)``'s message (the caller logs the
     refusal) and the user's own force instead; a name that is no force gets a warning. With no
-    allowed force at all the page stops with the refusal.
+    allowed force at all the page stops with the refusal. On a database with no districts yet
+    there is no force: "" (every page then for every force, which is none).
     """
     options = list(options)
     allowed = [f for f in options if f in set(allowed)]
     raw = st.query_params.get("force")
+    if not options:
+        # No districts loaded yet: no force to choose or refuse. The pages say what to load first.
+        st.session_state.pop(app.FORCE_KEY, None)
+        _write("force", None)
+        return ""
     if not allowed:
         st.error(md(refused(raw if raw in options else (options[0] if options else ""))))
         st.stop()
