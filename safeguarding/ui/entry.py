@@ -13,7 +13,8 @@ page whose address is not its file name (``missing-children``) got a "Page not f
 Streamlit keeps that choice in ``PagesManager.uses_pages_directory``, decided when the first
 session starts and cleared by ``st.navigation``; it has no setting for it.
 
-Two guards, both tested in a real browser on a freshly started server (tests/test_browser.py):
+Two guards, both tested in a real browser on freshly started servers
+(tests/test_browser_entry.py):
 
 * ``navigation_only()`` clears the flag before any session starts: serve.py (the way the
   dashboard is run) calls it, so Streamlit never routes by the folder;
@@ -55,17 +56,9 @@ def require() -> None:
     if getattr(_RUN, "entered", False):
         _RUN.entered = False
         return
-    entry_script = paths.ROOT / "dashboard.py"
-    if not entry_script.is_file():
-        st.error(
-            "This page opens only through the dashboard, which signs you in first. Open the "
-            "dashboard's front page and choose the page from its menu.",
-            icon="🔒",
-        )
-        st.stop()
     # In this same run, so nothing the user just did (a button pressed, a form sent) is lost:
     # dashboard.py signs in, chooses the force and opens the page the address asks for, whose
     # own require() then finds the mark. The gate's st.stop() ends the run here too.
     navigation_only()
-    runpy.run_path(str(entry_script), run_name="__main__")
+    runpy.run_path(str(paths.ROOT / "dashboard.py"), run_name="__main__")
     st.stop()

@@ -313,7 +313,7 @@ def force(
         _write("force", None)
         return ""
     if not allowed:
-        st.error(md(refused(raw if raw in options else (options[0] if options else ""))))
+        st.error(md(refused(raw if raw in options else options[0])))
         st.stop()
     initial = None
     if raw is not None:
