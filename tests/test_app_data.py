@@ -163,8 +163,9 @@ def test_the_role_is_checked_again_when_import_is_pressed(env):
         ROLES.replace('"admin@force.example" = { role = "data_admin" }', ""), encoding="utf-8"
     )
     at.button(key="data_import_go").click().run()
-    # The gate, which runs before the page on every run, now refuses the user: the page is not
-    # drawn and the import's own check at the click (data_ui.NO_IMPORT_NOW) stopped the load.
+    # The import's own check at the click refused it; then the gate, which runs before the page
+    # on every run, refuses the user, so the page (and that message) is not drawn.
+    assert at.session_state[data_ui.DONE_KEY]["text"] == data_ui.NO_IMPORT_NOW
     assert not at.exception and [b.label for b in at.button] == ["Sign out"]
     assert [w.icon for w in at.warning] == ["🔒"] and not at.file_uploader
     assert imports.history(store.reader(env["db"])).empty
