@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -71,6 +72,24 @@ def streamlit_server(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def write_auth_secrets(folder: Path, *, base: str, provider: str, client_id: str) -> None:
+    """``folder/.streamlit/secrets.toml`` with sign-in configured: redirects to ``base``, the
+    identity provider at ``provider`` (a server that is never contacted needs no more than an
+    address), fresh random secrets."""
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        f"""
+[auth]
+redirect_uri = "{base}/oauth2callback"
+cookie_secret = "{secrets.token_urlsafe(32)}"
+client_id = "{client_id}"
+client_secret = "{secrets.token_urlsafe(16)}"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""",
+        encoding="utf-8",
+    )
 
 
 def first_visit(chromium, url: str, timeout: int = 90_000) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import pytest
 
 from safeguarding import audit, metrics, server, store
 from safeguarding.paths import ROOT
+
+from browser_server import write_auth_secrets
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,18 +84,7 @@ def dashboard(chromium, oidc_provider, demo_db_path, tmp_path_factory) -> Iterat
     work = tmp_path_factory.mktemp("auth_app")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    (work / ".streamlit").mkdir()
-    (work / ".streamlit" / "secrets.toml").write_text(
-        f"""
-[auth]
-redirect_uri = "{base}/oauth2callback"
-cookie_secret = "{secrets.token_urlsafe(32)}"
-client_id = "safeguarding-dashboard"
-client_secret = "{secrets.token_urlsafe(16)}"
-server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"
-""",
-        encoding="utf-8",
-    )
+    write_auth_secrets(work, base=base, provider=oidc_provider, client_id="safeguarding-dashboard")
     roles = work / "roles.toml"
     roles.write_text(
         '[groups]\n"sg-lead-kirklees" = { role = "district_lead", district = "Kirklees" }\n',

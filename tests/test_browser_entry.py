@@ -8,13 +8,12 @@ starts its own server so that its first request really is the first.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
-from browser_server import streamlit_server
+from browser_server import streamlit_server, write_auth_secrets
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +27,8 @@ def fresh_server(script: str, demo_db_path: str, tmp_path, *, sign_in: bool) -> 
     env = {"SAFEGUARDING_DB": demo_db_path, "HOME": str(tmp_path)}
     if sign_in:
         # Sign-in configured; the provider is never contacted (nobody presses "Sign in").
-        (tmp_path / ".streamlit").mkdir()
-        (tmp_path / ".streamlit" / "secrets.toml").write_text(
-            f"""
-[auth]
-redirect_uri = "http://127.0.0.1:9/oauth2callback"
-cookie_secret = "{secrets.token_urlsafe(32)}"
-client_id = "dashboard"
-client_secret = "{secrets.token_urlsafe(16)}"
-server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
-""",
-            encoding="utf-8",
-        )
+        closed = "http://127.0.0.1:9"
+        write_auth_secrets(tmp_path, base=closed, provider=closed, client_id="dashboard")
     with streamlit_server(script, env, log=tmp_path / "streamlit.log") as url:
         yield url
 
