@@ -12,6 +12,8 @@ import streamlit as st
 from safeguarding import registry
 from safeguarding.ui import app, auth_ui, entry
 
+# Widgets drawn here are the entry script's, however Streamlit routed this run (entry.py).
+entry.as_entry_script()
 st.set_page_config(page_title="Safeguarding performance", page_icon="🛡️", layout="wide")
 st.html(app.CSS)
 
@@ -23,34 +25,35 @@ scope = auth_ui.gate()
 force = auth_ui.choose_force()
 
 
-def _page(path: str, title: str, url_path: str, **kwargs) -> st.Page:
-    return st.Page(path, title=title, url_path=url_path, **kwargs)
+def _page(url_path: str, title: str, **kwargs) -> st.Page:
+    # Each page's file is named by its address. Streamlit may route a server's first request by
+    # the pages/ folder's file names (safeguarding/ui/entry.py); then it still finds the page.
+    return st.Page(f"pages/{url_path}.py", title=title, url_path=url_path, **kwargs)
 
 
 sections: dict[str, list[st.Page]] = {
     "Meeting": [
-        _page("pages/overview.py", "Overview", "overview", default=True),
-        _page("pages/metric.py", "Metric detail", "metric"),
-        _page("pages/district.py", "District", "district"),
-        _page("pages/peers.py", "Peers", "peers"),
+        _page("overview", "Overview", default=True),
+        _page("metric", "Metric detail"),
+        _page("district", "District"),
+        _page("peers", "Peers"),
     ],
     "Themes": [
-        _page(f"pages/{theme_id}.py", title, theme_id.replace("_", "-"))
-        for theme_id, title in registry.themes().items()
+        _page(theme_id.replace("_", "-"), title) for theme_id, title in registry.themes().items()
     ],
     "Review": [
-        _page("pages/quarterly_review.py", "Quarterly review", "quarterly-review"),
-        _page("pages/actions.py", "Action log", "actions"),
-        _page("pages/recommendations.py", "Inspection recommendations", "recommendations"),
+        _page("quarterly-review", "Quarterly review"),
+        _page("actions", "Action log"),
+        _page("recommendations", "Inspection recommendations"),
     ],
     "Data": [
-        _page("pages/about.py", "About the data", "about"),
-        _page("pages/data.py", "Data", "data"),
-        _page("pages/data_quality.py", "Data quality", "data-quality"),
+        _page("about", "About the data"),
+        _page("data", "Data"),
+        _page("data-quality", "Data quality"),
     ],
 }
 if scope.can_admin():
-    sections["Data"].append(_page("pages/access_log.py", "Access log", "access-log"))
+    sections["Data"].append(_page("access-log", "Access log"))
 
 current = st.navigation(sections, position="hidden")
 with st.sidebar:

@@ -393,7 +393,7 @@ def capture_floor(page_path: str, title: str) -> dict:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
     at.secrets = {"not_auth": {"note": "no sign-in configured"}}
     at.run()
-    at.switch_page(f"pages/{(path or 'overview').replace('-', '_')}.py")
+    at.switch_page(f"pages/{path or 'overview'}.py")
     for key in list(at.query_params):
         del at.query_params[key]
     for key, value in parse_qsl(query):

@@ -264,7 +264,7 @@ def test_a_district_lead_sees_their_own_records_on_the_real_pages(env, page):
 
 def test_the_access_log_page_is_listed_for_administrators_only(env):
     leadership = {"is_logged_in": True, "email": "chief@force.example", "groups": ["sg-leadership"]}
-    at = dashboard_page("pages/access_log.py", leadership)
+    at = dashboard_page("pages/access-log.py", leadership)
     assert not at.exception
     assert at.title[0].value == "Access log"
     lead = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)

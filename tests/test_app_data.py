@@ -208,7 +208,7 @@ def test_hiding_values_keeps_the_words_of_every_rule():
 
 
 def test_the_quality_page_counts_queries_per_district_and_says_the_data_is_demo(env):
-    at = open_page("pages/data_quality.py")
+    at = open_page("pages/data-quality.py")
     assert_clean(at)
     assert not at.error
     loaded = frame(at, "Last loaded")
@@ -223,7 +223,7 @@ def test_the_quality_page_counts_queries_per_district_and_says_the_data_is_demo(
 
 
 def test_the_records_behind_a_count_are_shown_and_logged(env):
-    at = open_page("pages/data_quality.py")
+    at = open_page("pages/data-quality.py")
     at.selectbox(key="quality_rule").set_value("high_risk_not_attended").run()
     at.selectbox(key="quality_district").set_value("Leeds").run()
     assert_clean(at)
@@ -242,7 +242,7 @@ def test_the_records_behind_a_count_are_shown_and_logged(env):
 
 
 def test_a_district_lead_sees_only_their_own_districts_records(env):
-    at = open_page("pages/data_quality.py", KIRKLEES_LEAD)
+    at = open_page("pages/data-quality.py", KIRKLEES_LEAD)
     at.selectbox(key="quality_rule").set_value("high_risk_not_attended").run()
     assert_clean(at)
     # Only the lead's own district is offered, so a visit never asks for (and logs the refusal
@@ -264,7 +264,7 @@ def test_a_district_lead_sees_only_their_own_districts_records(env):
 
 
 def test_a_role_without_records_visits_the_quality_page_without_a_refusal_logged(env):
-    at = open_page("pages/data_quality.py", ADMIN)
+    at = open_page("pages/data-quality.py", ADMIN)
     assert_clean(at)
     assert frame(at, "What to check") is None
     assert any("not the records behind them" in i.value for i in at.info)
@@ -279,7 +279,7 @@ def test_the_quality_page_on_an_empty_database_says_what_to_load_first(env, monk
     roles.write_text('[users]\n"chief@force.example" = { role = "leadership" }\n')
     monkeypatch.setenv("SAFEGUARDING_DB", str(empty))
     monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
-    at = open_page("pages/data_quality.py", LEADERSHIP)
+    at = open_page("pages/data-quality.py", LEADERSHIP)
     assert_clean(at)
     assert "There are no districts yet: import the districts file first." in [
         i.value for i in at.info

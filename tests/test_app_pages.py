@@ -12,7 +12,7 @@ from safeguarding import registry
 from apptests import dashboard, open_link
 from apptests import html as page_html
 
-THEME_PAGES = [f"pages/{theme_id}.py" for theme_id in registry.themes()]
+THEME_PAGES = [f"pages/{theme_id.replace('_', '-')}.py" for theme_id in registry.themes()]
 PAGES = ["pages/overview.py", *THEME_PAGES, "pages/metric.py", "pages/district.py"]
 PAGES += ["pages/about.py"]
 
@@ -165,7 +165,7 @@ def test_each_theme_page_draws_the_trend_and_the_comparison(app, page):
 
 @pytest.mark.parametrize("theme_id", list(registry.themes()))
 def test_each_theme_page_shows_every_measure_at_a_glance_with_links(app, theme_id):
-    open_link(app, f"pages/{theme_id}.py", month="2024-08")
+    open_link(app, f"pages/{theme_id.replace('_', '-')}.py", month="2024-08")
     _assert_clean(app)
     html = page_html(app)
     for metric in registry.by_theme(theme_id):
@@ -176,7 +176,7 @@ def test_each_theme_page_shows_every_measure_at_a_glance_with_links(app, theme_i
 
 
 def test_a_metric_with_no_target_says_so(app):
-    open_link(app, "pages/missing_children.py", metric="misper_repeat_children", month="2024-08")
+    open_link(app, "pages/missing-children.py", metric="misper_repeat_children", month="2024-08")
     _assert_clean(app)
     assert any("Target: none set" in c.value for c in app.caption)
 
@@ -243,7 +243,7 @@ def test_about_the_data_defines_every_metric_and_lists_the_target_history(app):
 
 def test_filters_follow_the_user_from_page_to_page(app):
     open_link(app, "pages/overview.py", month="2019-05", districts="Leeds")
-    app.switch_page("pages/missing_children.py")
+    app.switch_page("pages/missing-children.py")
     for key in list(app.query_params):
         del app.query_params[key]
     app.run()

@@ -25,7 +25,7 @@ from apptests import (
     signed_in,
 )
 
-REVIEW = "pages/quarterly_review.py"
+REVIEW = "pages/quarterly-review.py"
 LOG = "pages/actions.py"
 RECOMMENDATIONS = "pages/recommendations.py"
 ROLES = """

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+from streamlit.source_util import page_icon_and_name
 from streamlit.testing.v1 import AppTest
 
 from safeguarding.paths import ROOT
@@ -57,11 +58,30 @@ def test_dashboard_py_marks_the_run_just_before_it_runs_the_page():
     assert _is_call(body[-1], "current", "run")
 
 
+def test_dashboard_py_draws_as_the_entry_script_before_anything_else():
+    # else, in a run Streamlit routed by the folder, its widgets (the force) would be another
+    # script's, and the next run's would start afresh
+    assert _is_call(_statements(ROOT / "dashboard.py")[0], "entry", "as_entry_script")
+
+
 def test_serve_py_turns_off_streamlits_pages_folder_routing_before_the_app_is_made():
     body = _statements(ROOT / "serve.py")
     calls = [i for i, s in enumerate(body) if _is_call(s, "entry", "navigation_only")]
     made = [i for i, s in enumerate(body) if isinstance(s, ast.Assign)]
     assert calls and made and calls[0] < made[0]
+
+
+def test_each_page_file_is_named_by_the_address_the_menu_links_to(demo_db_path, monkeypatch):
+    # A server's first request may be routed by the pages/ folder's file names (under
+    # `streamlit run dashboard.py`): a link to /missing-children must then find
+    # pages/missing-children.py, not Streamlit's "Page not found".
+    monkeypatch.setenv("SAFEGUARDING_DB", demo_db_path)
+    at = dashboard()
+    at.run()
+    addresses = [link.proto.page or "overview" for link in at.sidebar.get("page_link")]
+    assert len(addresses) == len(PAGES) == len(set(addresses))  # demo mode: every page listed
+    by_folder = {page_icon_and_name(path)[1]: path.name for path in PAGES}
+    assert sorted(by_folder) == sorted(addresses)
 
 
 @pytest.fixture

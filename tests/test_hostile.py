@@ -189,7 +189,7 @@ def test_a_link_asking_for_another_districts_records_is_refused_and_logged(lead_
 
 def test_a_role_without_records_visits_record_pages_without_a_logged_refusal(lead_env):
     pcc = signed_in("pcc.analyst@pcc.example", "P Analyst")
-    for page in ("pages/district.py", "pages/metric.py", "pages/data_quality.py"):
+    for page in ("pages/district.py", "pages/metric.py", "pages/data-quality.py"):
         assert not open_page(page, user=pcc).exception
     assert audit.recent(lead_env["audit"]).empty
 

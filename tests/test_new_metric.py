@@ -87,7 +87,7 @@ os.environ["SAFEGUARDING_DB"] = str(db.resolve())
 at = AppTest.from_file("dashboard.py", default_timeout=120)
 at.secrets = {"not_auth": {"note": "no sign-in configured"}}
 at.run()
-at.switch_page("pages/missing_children.py")
+at.switch_page("pages/missing-children.py")
 at.query_params["month"] = "2024-08"
 at.run()
 out["page_errors"] = [e.value for e in at.exception]

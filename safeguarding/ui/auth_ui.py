@@ -308,7 +308,7 @@ def audit_table(
 
 
 def render_access_log_page() -> None:
-    """The body of the access-log page (pages/access_log.py is one line calling this)."""
+    """The body of the access-log page (pages/access-log.py is one line calling this)."""
     st.title("Access log")
     app.as_at_caption()
     st.caption(

@@ -9,7 +9,10 @@ the app as an old-style multipage app (a page per file in the folder, each run b
 the entry script) until some session has called ``st.navigation`` since the server started. So the
 first link straight to a page after a start (a link in a meeting's papers, say) ran the page alone:
 without the gate, in Streamlit's narrow layout, under Streamlit's own menu listing every file. A
-page whose address is not its file name (``missing-children``) got a "Page not found" dialog.
+page whose address was not its file name (``missing-children``, then ``missing_children.py``) got
+a "Page not found" dialog. Each page's file is now named by its address (dashboard.py builds one
+from the other), so such a request finds its page even when it is routed by the folder, and
+Streamlit's menu of the files is switched off in ``.streamlit/config.toml``.
 Streamlit keeps that choice in ``PagesManager.uses_pages_directory``, decided when the first
 session starts and cleared by ``st.navigation``; it has no setting for it.
 
@@ -22,6 +25,12 @@ Two guards, both tested in a real browser on freshly started servers
   page; a page run without it (``streamlit run dashboard.py`` has no start-up hook of ours, and
   AppTest decides afresh on every run) clears the flag and runs dashboard.py in its place, in the
   same run, so a button just pressed still counts; the page's own body never runs.
+
+A widget's identity includes the script Streamlit says it is drawn from. Routed by the folder,
+dashboard.py runs as a page (the folder's default page, or from ``require()``), so its sidebar
+widgets (the force) would not be the ones the next run draws, and the force a link chose would be
+lost on the next click. ``as_entry_script()``, dashboard.py's first statement, draws them as the
+entry script's in every run.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ import threading
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
 from safeguarding import paths
 
@@ -43,6 +53,14 @@ def navigation_only() -> None:
     """Tell Streamlit this app's pages come only from ``st.navigation``, never from the
     ``pages/`` folder (call before the first session starts)."""
     PagesManager.uses_pages_directory = False
+
+
+def as_entry_script() -> None:
+    """dashboard.py, first: what it draws belongs to the entry script, however Streamlit routed
+    the run (as ``st.navigation`` itself does for the page it runs)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ThreadState.update(active_script_hash=ctx.pages_manager.main_script_hash)
 
 
 def entered() -> None:
