@@ -34,12 +34,27 @@ def fresh_server(script: str, demo_db_path: str, tmp_path, *, sign_in: bool) -> 
         yield url
 
 
-def open_tab(chromium, url: str):
+@contextmanager
+def tab_at(chromium, url: str):
+    """A new browser tab at ``url`` (closed afterwards)."""
     context = chromium.new_context(viewport={"width": 1920, "height": 1080})
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    tab.goto(url)
-    return context, tab
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(url)
+        yield tab
+    finally:
+        context.close()
+
+
+@contextmanager
+def first_request(chromium, script: str, db: str, tmp_path, link: str, *, sign_in: bool = False):
+    """A tab at ``link``, the first request of a server started for it."""
+    with (
+        fresh_server(script, db, tmp_path, sign_in=sign_in) as url,
+        tab_at(chromium, f"{url}/{link}") as tab,
+    ):
+        yield tab
 
 
 def drawn_title(tab, title: str) -> None:
@@ -60,63 +75,45 @@ def assert_dashboards_own_page(tab, title: str) -> None:
 
 def test_the_first_request_after_a_start_is_a_link_to_a_page(chromium, demo_db_path, tmp_path):
     with fresh_server("serve.py", demo_db_path, tmp_path, sign_in=False) as url:
-        context, tab = open_tab(chromium, f"{url}/{METRIC_LINK}")
-        try:
+        with tab_at(chromium, f"{url}/{METRIC_LINK}") as tab:
             assert_dashboards_own_page(tab, METRIC_TITLE)
             assert "district=Leeds" in tab.url and "month=2024-08" in tab.url
-        finally:
-            context.close()
         # an address with a hyphen (once not the page's file name)
-        context, tab = open_tab(chromium, f"{url}/missing-children")
-        try:
+        with tab_at(chromium, f"{url}/missing-children") as tab:
             assert_dashboards_own_page(tab, "Missing children")
-        finally:
-            context.close()
 
 
 @pytest.mark.parametrize("script", ["serve.py", "dashboard.py"])
 def test_a_first_link_to_a_page_asks_for_sign_in_and_shows_no_figures(
     chromium, demo_db_path, tmp_path, script
 ):
-    with fresh_server(script, demo_db_path, tmp_path, sign_in=True) as url:
-        context, tab = open_tab(chromium, f"{url}/overview?month=2024-08")
-        try:
-            tab.get_by_role("button", name="Sign in").wait_for()
-            tab.wait_for_timeout(1000)
-            body = tab.inner_text("body")
-            assert "Sign in with your force account" in body
-            assert "Safeguarding scorecard" not in body and "Bradford" not in body
-            assert tab.locator("table").count() == 0
-            assert tab.locator(STREAMLIT_MENU).count() == 0  # not even the pages' names
-        finally:
-            context.close()
+    with first_request(
+        chromium, script, demo_db_path, tmp_path, "overview?month=2024-08", sign_in=True
+    ) as tab:
+        tab.get_by_role("button", name="Sign in").wait_for()
+        tab.wait_for_timeout(1000)
+        body = tab.inner_text("body")
+        assert "Sign in with your force account" in body
+        assert "Safeguarding scorecard" not in body and "Bradford" not in body
+        assert tab.locator("table").count() == 0
+        assert tab.locator(STREAMLIT_MENU).count() == 0  # not even the pages' names
 
 
+@pytest.mark.parametrize(
+    "link, title",
+    [(METRIC_LINK, METRIC_TITLE), ("missing-children?month=2024-08", "Missing children")],
+    ids=["metric", "hyphenated address"],
+)
 def test_run_as_dashboard_py_a_first_link_still_opens_through_the_dashboard(
-    chromium, demo_db_path, tmp_path
+    chromium, demo_db_path, tmp_path, link, title
 ):
-    # `streamlit run dashboard.py` has no start-up hook: the page itself sends the run back
-    # through dashboard.py (entry.require).
-    with fresh_server("dashboard.py", demo_db_path, tmp_path, sign_in=False) as url:
-        context, tab = open_tab(chromium, f"{url}/{METRIC_LINK}")
-        try:
-            assert_dashboards_own_page(tab, METRIC_TITLE)
-        finally:
-            context.close()
-
-
-def test_run_as_dashboard_py_a_first_link_with_a_hyphen_finds_its_page(
-    chromium, demo_db_path, tmp_path
-):
-    # Routed by the folder's file names, /missing-children needs pages/missing-children.py; with
-    # missing_children.py Streamlit put "Page not found" over the dashboard's page.
-    with fresh_server("dashboard.py", demo_db_path, tmp_path, sign_in=False) as url:
-        context, tab = open_tab(chromium, f"{url}/missing-children?month=2024-08")
-        try:
-            assert_dashboards_own_page(tab, "Missing children")
-            assert "month=2024-08" in tab.url
-        finally:
-            context.close()
+    # `streamlit run dashboard.py` has no start-up hook: its first request is routed by the
+    # folder's file names (so /missing-children needs pages/missing-children.py, or Streamlit
+    # shows "Page not found"), and the page sends the run back through dashboard.py
+    # (entry.require).
+    with first_request(chromium, "dashboard.py", demo_db_path, tmp_path, link) as tab:
+        assert_dashboards_own_page(tab, title)
+        assert "month=2024-08" in tab.url
 
 
 def _shown_in(tab, label: str) -> str:
@@ -129,18 +126,15 @@ def test_run_as_dashboard_py_the_force_a_first_link_chose_is_kept_on_the_next_ch
 ):
     # The first run is routed by the folder, the next by st.navigation: the force selectbox
     # must be the same widget in both, or the next click falls back to the first force listed.
-    with fresh_server("dashboard.py", three_forces_path, tmp_path, sign_in=False) as url:
-        context, tab = open_tab(chromium, f"{url}/?force=Force%2003&month=2015-03")
-        try:
-            drawn_title(tab, "Safeguarding scorecard")
-            assert _shown_in(tab, "Force") == "Force 03"
-            box = tab.get_by_role("combobox", name="Month", exact=True)
-            box.click()
-            box.fill("May 2015")
-            tab.get_by_role("option", name="May 2015", exact=True).click()
-            tab.wait_for_url(re.compile(r"month=2015-05"))
-            drawn_title(tab, "Safeguarding scorecard")
-            assert _shown_in(tab, "Force") == "Force 03"
-            assert re.search(r"force=Force(%20|\+)03", tab.url), tab.url
-        finally:
-            context.close()
+    link = "?force=Force%2003&month=2015-03"
+    with first_request(chromium, "dashboard.py", three_forces_path, tmp_path, link) as tab:
+        drawn_title(tab, "Safeguarding scorecard")
+        assert _shown_in(tab, "Force") == "Force 03"
+        box = tab.get_by_role("combobox", name="Month", exact=True)
+        box.click()
+        box.fill("May 2015")
+        tab.get_by_role("option", name="May 2015", exact=True).click()
+        tab.wait_for_url(re.compile(r"month=2015-05"))
+        drawn_title(tab, "Safeguarding scorecard")
+        assert _shown_in(tab, "Force") == "Force 03"
+        assert re.search(r"force=Force(%20|\+)03", tab.url), tab.url
