@@ -8,29 +8,27 @@ Streamlit can do exactly that. When a ``pages/`` folder sits beside the entry sc
 the app as an old-style multipage app (a page per file in the folder, each run by itself, without
 the entry script) until some session has called ``st.navigation`` since the server started. So the
 first link straight to a page after a start (a link in a meeting's papers, say) ran the page alone:
-without the gate, in Streamlit's narrow layout, under Streamlit's own menu listing every file. A
-page whose address was not its file name (``missing-children``, then ``missing_children.py``) got
-a "Page not found" dialog. Each page's file is now named by its address (dashboard.py builds one
-from the other), so such a request finds its page even when it is routed by the folder, and
-Streamlit's menu of the files is switched off in ``.streamlit/config.toml``.
-Streamlit keeps that choice in ``PagesManager.uses_pages_directory``, decided when the first
-session starts and cleared by ``st.navigation``; it has no setting for it.
+without the gate, in Streamlit's narrow layout, under Streamlit's own menu listing every file; a
+page whose address was not its file name (``/missing-children``, ``missing_children.py``) got a
+"Page not found" dialog. Streamlit keeps that choice in ``PagesManager.uses_pages_directory``,
+decided when the first session starts and cleared by ``st.navigation``; it has no setting for it.
 
-Two guards, both tested in a real browser on freshly started servers
-(tests/test_browser_entry.py):
+The guards, tested in a real browser on freshly started servers (tests/test_browser_entry.py):
 
 * ``navigation_only()`` clears the flag before any session starts: serve.py (the way the
   dashboard is run) calls it, so Streamlit never routes by the folder;
 * every page calls ``require()`` first. dashboard.py calls ``entered()`` just before it runs the
   page; a page run without it (``streamlit run dashboard.py`` has no start-up hook of ours, and
   AppTest decides afresh on every run) clears the flag and runs dashboard.py in its place, in the
-  same run, so a button just pressed still counts; the page's own body never runs.
-
-A widget's identity includes the script Streamlit says it is drawn from. Routed by the folder,
-dashboard.py runs as a page (the folder's default page, or from ``require()``), so its sidebar
-widgets (the force) would not be the ones the next run draws, and the force a link chose would be
-lost on the next click. ``as_entry_script()``, dashboard.py's first statement, draws them as the
-entry script's in every run.
+  same run, so a button just pressed still counts; the page's own body never runs;
+* for a run routed by the folder all the same: each page's file is named by its address
+  (dashboard.py builds the one from the other), so a link finds its page, and Streamlit's menu of
+  the files is switched off (``client.showSidebarNavigation`` in .streamlit/config.toml);
+* and ``as_entry_script()``, dashboard.py's first statement. A widget's identity includes the
+  script Streamlit says it is drawn from; routed by the folder, dashboard.py runs as a page (the
+  folder's default page, or from ``require()``), so its widgets (the force) would not be the
+  ones the next run draws, and the force a link chose would be lost on the next click. It draws
+  them as the entry script's in every run, as ``st.navigation`` does for the page it runs.
 """
 
 from __future__ import annotations
