@@ -52,12 +52,14 @@ sections: dict[str, list[st.Page]] = {
         _page("data-quality", "Data quality"),
     ],
 }
-if scope.can_admin():
-    sections["Data"].append(_page("access-log", "Access log"))
+# The access log is in the menu of those who may read it. Its page is there for everyone, so a
+# link to it is told whom it is for (the page's own check), not "Page not found".
+every_page = {**sections, "Data": [*sections["Data"], _page("access-log", "Access log")]}
+menu = every_page if scope.can_admin() else sections
 
-current = st.navigation(sections, position="hidden")
+current = st.navigation(every_page, position="hidden")
 with st.sidebar:
-    for section, pages in sections.items():
+    for section, pages in menu.items():
         st.markdown(f"**{section}**")
         for page in pages:
             st.page_link(page)

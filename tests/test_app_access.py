@@ -272,5 +272,14 @@ def test_the_access_log_page_is_listed_for_administrators_only(env):
     lead.user = KIRKLEES_LEAD
     lead.run()
     links = [p.proto.page for p in lead.get("page_link")]
-    assert not any("access_log" in link for link in links)
-    assert any("district" in link for link in links)
+    assert "access-log" not in links
+    assert "district" in links
+
+
+def test_a_link_to_the_access_log_tells_anyone_else_whom_it_is_for(env):
+    # the page is there for a link to find, and refuses by itself
+    at = dashboard_page("pages/access-log.py", KIRKLEES_LEAD)
+    assert not at.exception
+    assert at.title[0].value == "Access log"
+    assert "for leadership and data administrators" in at.error[0].value
+    assert not at.dataframe
