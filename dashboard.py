@@ -31,9 +31,13 @@ def _page(url_path: str, title: str, **kwargs) -> st.Page:
     return st.Page(f"pages/{url_path}.py", title=title, url_path=url_path, **kwargs)
 
 
+# The overview is the default page, served at "/". Streamlit reserves a default page's url_path
+# without serving it, so the overview's own address, /overview (its file's name), is a second
+# page, not in the menu, and the default page's url_path is one nothing links to.
+OVERVIEW_AT_ROOT = "overview-at-root"
 sections: dict[str, list[st.Page]] = {
     "Meeting": [
-        _page("overview", "Overview", default=True),
+        st.Page("pages/overview.py", title="Overview", url_path=OVERVIEW_AT_ROOT, default=True),
         _page("metric", "Metric detail"),
         _page("district", "District"),
         _page("peers", "Peers"),
@@ -54,8 +58,13 @@ sections: dict[str, list[st.Page]] = {
 }
 # The access log is in the menu of those who may read it. Its page is there for everyone, so a
 # link to it is told whom it is for (the page's own check), not "Page not found".
-every_page = {**sections, "Data": [*sections["Data"], _page("access-log", "Access log")]}
-menu = every_page if scope.can_admin() else sections
+access_log = _page("access-log", "Access log")
+menu = {**sections, "Data": [*sections["Data"], access_log]} if scope.can_admin() else sections
+every_page = {
+    **sections,
+    "Meeting": [*sections["Meeting"], _page("overview", "Overview", visibility="hidden")],
+    "Data": [*sections["Data"], access_log],
+}
 
 current = st.navigation(every_page, position="hidden")
 with st.sidebar:

@@ -81,6 +81,10 @@ def test_the_first_request_after_a_start_is_a_link_to_a_page(chromium, demo_db_p
         # an address with a hyphen (once not the page's file name)
         with tab_at(chromium, f"{url}/missing-children") as tab:
             assert_dashboards_own_page(tab, "Missing children")
+        # the overview's file name, though its address is "/"
+        with tab_at(chromium, f"{url}/overview?month=2024-08") as tab:
+            assert_dashboards_own_page(tab, "Safeguarding scorecard")
+            assert tab.get_by_role("heading", level=2, name="August 2024").count() == 1
 
 
 @pytest.mark.parametrize("script", ["serve.py", "dashboard.py"])
@@ -101,8 +105,12 @@ def test_a_first_link_to_a_page_asks_for_sign_in_and_shows_no_figures(
 
 @pytest.mark.parametrize(
     "link, title",
-    [(METRIC_LINK, METRIC_TITLE), ("missing-children?month=2024-08", "Missing children")],
-    ids=["metric", "hyphenated address"],
+    [
+        (METRIC_LINK, METRIC_TITLE),
+        ("missing-children?month=2024-08", "Missing children"),
+        ("overview?month=2024-08", "Safeguarding scorecard"),
+    ],
+    ids=["metric", "hyphenated address", "the overview by its file name"],
 )
 def test_run_as_dashboard_py_a_first_link_still_opens_through_the_dashboard(
     chromium, demo_db_path, tmp_path, link, title
