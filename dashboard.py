@@ -60,9 +60,10 @@ sections: dict[str, list[st.Page]] = {
 # link to it is told whom it is for (the page's own check), not "Page not found".
 access_log = _page("access-log", "Access log")
 menu = {**sections, "Data": [*sections["Data"], access_log]} if scope.can_admin() else sections
+overview, overview_by_name = sections["Meeting"][0], _page("overview", "Overview")
 every_page = {
     **sections,
-    "Meeting": [*sections["Meeting"], _page("overview", "Overview", visibility="hidden")],
+    "Meeting": [*sections["Meeting"], overview_by_name],
     "Data": [*sections["Data"], access_log],
 }
 
@@ -71,7 +72,8 @@ with st.sidebar:
     for section, pages in menu.items():
         st.markdown(f"**{section}**")
         for page in pages:
-            st.page_link(page)
+            # at /overview, its menu entry is that page, so it shows as the current one
+            st.page_link(current if page is overview and current is overview_by_name else page)
     st.divider()
 # The page checks that it was opened here, after the gate and the force (safeguarding/ui/entry.py).
 entry.entered()

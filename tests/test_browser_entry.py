@@ -85,6 +85,10 @@ def test_the_first_request_after_a_start_is_a_link_to_a_page(chromium, demo_db_p
         with tab_at(chromium, f"{url}/overview?month=2024-08") as tab:
             assert_dashboards_own_page(tab, "Safeguarding scorecard")
             assert tab.get_by_role("heading", level=2, name="August 2024").count() == 1
+            # and the menu shows the overview as the current page, as at "/"
+            overview = tab.get_by_role("link", name="Overview", exact=True)
+            shade = overview.evaluate("link => getComputedStyle(link).backgroundColor")
+            assert shade != "rgba(0, 0, 0, 0)"
 
 
 @pytest.mark.parametrize("script", ["serve.py", "dashboard.py"])
