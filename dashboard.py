@@ -33,11 +33,13 @@ def _page(url_path: str, title: str, **kwargs) -> st.Page:
 
 # The overview is the default page, served at "/". Streamlit reserves a default page's url_path
 # without serving it, so the overview's own address, /overview (its file's name), is a second
-# page, not in the menu, and the default page's url_path is one nothing links to.
-OVERVIEW_AT_ROOT = "overview-at-root"
+# page (the menu's "Overview" only while it is the one open), and the default page's url_path is
+# one nothing links to.
+overview = st.Page("pages/overview.py", title="Overview", url_path="overview-at-root", default=True)
+overview_by_name = _page("overview", "Overview")
 sections: dict[str, list[st.Page]] = {
     "Meeting": [
-        st.Page("pages/overview.py", title="Overview", url_path=OVERVIEW_AT_ROOT, default=True),
+        overview,
         _page("metric", "Metric detail"),
         _page("district", "District"),
         _page("peers", "Peers"),
@@ -60,7 +62,6 @@ sections: dict[str, list[st.Page]] = {
 # link to it is told whom it is for (the page's own check), not "Page not found".
 access_log = _page("access-log", "Access log")
 menu = {**sections, "Data": [*sections["Data"], access_log]} if scope.can_admin() else sections
-overview, overview_by_name = sections["Meeting"][0], _page("overview", "Overview")
 every_page = {
     **sections,
     "Meeting": [*sections["Meeting"], overview_by_name],
