@@ -539,8 +539,8 @@ def main() -> None:
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # One load of each server first: its caches warm, and no measured load is the first
-        # request after a start (under `streamlit run dashboard.py` a first link to a page whose
-        # address is not its file name gets Streamlit's "Page not found": safeguarding/ui/entry.py).
+        # request after a start (which, under `streamlit run dashboard.py`, Streamlit routes by
+        # the pages/ folder: safeguarding/ui/entry.py).
         for url in urls.values():
             time_load(browser, url, "Safeguarding scorecard", 0)
 

@@ -94,10 +94,8 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 
 def first_visit(chromium, url: str, timeout: int = 90_000) -> None:
     """Open the root once, so that the first test does not also wait for the server's first
-    figures to be built. (Under `streamlit run dashboard.py`, without serve.py's start-up hook,
-    it also spares a first link to a page whose address is not its file name Streamlit's "Page
-    not found" dialog: safeguarding/ui/entry.py. tests/test_browser_entry.py opens such links
-    first, on fresh servers.)"""
+    figures to be built. (tests/test_browser_entry.py opens links to pages as the very first
+    request, on fresh servers.)"""
     warm = chromium.new_page()
     try:
         warm.goto(url)
