@@ -4,7 +4,7 @@ import streamlit as st
 
 from safeguarding import registry
 from safeguarding.ui import app, entry, filters, peers_ui, views
-from safeguarding.ui.safe import table_html
+from safeguarding.ui.safe import md, table_html
 
 entry.require()
 
@@ -13,7 +13,7 @@ period = filters.period(allow_quarter=True)
 force = app.current_force() or app.units()[1][0]
 forces = sorted(set(app.force_of().values()))
 
-st.title(f"{force} and its peers")
+st.title(f"{md(force)} and its peers")
 app.as_at_caption()
 if len(forces) < 2:
     st.info(
@@ -48,7 +48,7 @@ st.html(
 comparisons = {c.metric.id: c for c in peers_ui.comparisons(force, period)}
 metric = filters.metric([registry.get(m) for m in comparisons], key="f_metric_peers")
 c = comparisons[metric.id]
-st.header(f"{metric.title}: {force} among the forces")
+st.header(f"{metric.title}: {md(force)} among the forces")
 charts = peers_ui.charts(c, period)
 st.html(
     table_html(charts.summary, label=f"{metric.title}: {force} against its group and all forces")

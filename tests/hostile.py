@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from safeguarding import actions, rebases, recommendations, store
+from safeguarding import actions, demo, rebases, recommendations, store
 
 # Every construct Streamlit's Markdown would turn into a link, an image, HTML, colour, LaTeX,
 # bold or an icon, plus a bare URL and a bare www. address (GitHub autolinks). The host is
@@ -20,6 +21,7 @@ HOSTILE = (
     'c.png"> <a href="http://evil.test/p">p</a> :red[x] $x$ **b** :material/home: www.evil.test'
 )
 HOSTILE_DISTRICT = HOSTILE  # replaces Calderdale everywhere in the copy
+HOSTILE_FORCE = HOSTILE.replace("Cal ", "Force ")  # the first force's name in build_forces
 REPLACED = "Calderdale"
 REBASED_METRIC = "misper_high_risk_attended_60m"
 # References a spreadsheet would run as formulas (OWASP CSV injection), one per trigger.
@@ -114,6 +116,17 @@ def build(demo_db_path: str, target: Path) -> str:
         agreed_on=dt.date(2019, 2, 1),
     )
     return path
+
+
+def build_forces(target: Path) -> str:
+    """Three forces of demo data (January 2014 to June 2015) whose first force, the default one,
+    is named HOSTILE_FORCE: a force's name is data (the districts table says which force each
+    district is in), so it reaches titles, captions and tables. Returns its path."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo, "WEST_YORKSHIRE", HOSTILE_FORCE)
+        with store.writer(target, fresh=True) as con:
+            demo.build(con, seed=2014, forces=3, last_month=dt.date(2015, 6, 1))
+    return str(target)
 
 
 def _rename_district(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:

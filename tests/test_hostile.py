@@ -118,6 +118,28 @@ def test_every_page_shows_hostile_links_and_stored_text_as_text(page, on_hostile
     assert_only_text(_page_run(page, {"district": hostile.HOSTILE_DISTRICT}))
 
 
+@pytest.fixture(scope="module")
+def hostile_forces_db(tmp_path_factory) -> str:
+    return hostile.build_forces(tmp_path_factory.mktemp("hostile_forces") / "forces.duckdb")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_a_hostile_force_name_as_text(page, hostile_forces_db, monkeypatch):
+    # The peers page's title and header and a comparison chart's caption (the force's own
+    # figure beside its districts') once drew a force's name as Markdown.
+    monkeypatch.setenv("SAFEGUARDING_DB", hostile_forces_db)
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(hostile_forces_db) + ".audit.duckdb")
+    assert_only_text(_page_run(page, {}))
+
+
+def test_the_peers_page_names_a_hostile_force_as_typed(hostile_forces_db, monkeypatch):
+    monkeypatch.setenv("SAFEGUARDING_DB", hostile_forces_db)
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(hostile_forces_db) + ".audit.duckdb")
+    at = _page_run("peers.py", {})
+    assert shown(at.title[0].value) == f"{hostile.HOSTILE_FORCE} and its peers"
+    assert assert_only_text(at) >= 2  # the title and the metric's header
+
+
 def test_the_hostile_district_is_named_as_typed_in_its_page_title(on_hostile_db):
     at = _page_run("district.py", {"district": hostile.HOSTILE_DISTRICT})
     assert at.title[0].value == md(hostile.HOSTILE_DISTRICT)
@@ -139,7 +161,7 @@ def test_a_typed_rebase_reason_is_shown_as_text(on_hostile_db):
     )
     cells = [str(v) for t in at.table for v in t.value.to_numpy().ravel().tolist()]
     assert md(hostile.HOSTILE) in cells
-    assert assert_only_text(at) >= 3
+    assert assert_only_text(at) >= 2  # the title and the metric's header
 
 
 def test_typed_evidence_and_actions_are_shown_as_text(on_hostile_db):

@@ -235,15 +235,15 @@ def comparison_figure(
             return figure
     title = f"{metric.title}: districts compared, {month_label(month)}"
     bars = month_frame
-    force_words = ""
+    force_words: list[tuple[str, str]] = []
     if kind.force_is_total and len(districts_only):
         # The force's figure is its districts' total: on their axis it would dwarf them.
         bars = districts_only
         force_rows = month_frame[month_frame["district"].isin(forces)]
-        force_words = " ".join(
-            f"{r.district} (the districts' total): {format_value(r.value, metric)}."
+        force_words = [
+            (r.district, f" (the districts' total): {format_value(r.value, metric)}.")
             for r in force_rows.itertuples()
-        )
+        ]
     bar_units = [u for u in units if u in set(bars["district"])]
     fig = charts.comparison_bar(
         safe.chart_frame(bars),
@@ -255,11 +255,11 @@ def comparison_figure(
     note = "Bars show each area's figure" + (
         "; the dashed line is the target." if has_target else "; this measure has no target."
     )
-    if force_words:
-        note += f" {force_words}"
+    # The note is a caption (Markdown): a force's name is data, shown as its text. The chart's
+    # alternative text is plain text.
+    note += "".join(f" {safe.md(name)}{words}" for name, words in force_words)
     alt = charts.comparison_alt(metric.title, metric, bars, month)
-    if force_words:
-        alt += f" {force_words}"
+    alt += "".join(f" {name}{words}" for name, words in force_words)
     return fig, alt, note
 
 
