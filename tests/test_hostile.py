@@ -17,6 +17,8 @@ fetched once and never without the session).
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -96,7 +98,27 @@ def assert_only_text(at: AppTest) -> int:
         assert not hostile.live_markdown(source), (kind, source)
     body = html(at)
     assert 'src="http://evil' not in body and 'href="http://evil' not in body
+    # Plotly draws a subset of HTML in titles, labels, legends and hover text.
+    drawn = [t for t in _chart_strings(at) if "evil" in t]
+    assert not [t for t in drawn if re.search(r"<(a|img)\b", t, re.IGNORECASE)], drawn[:3]
     return showing
+
+
+def _chart_strings(at: AppTest) -> Iterator[str]:
+    """Every string in the figures the run drew."""
+
+    def strings(value) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for v in value.values():
+                yield from strings(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from strings(v)
+
+    for chart in at.get("plotly_chart"):
+        yield from strings(json.loads(chart.proto.spec))
 
 
 def _page_run(page: str, params: dict[str, str]) -> AppTest:

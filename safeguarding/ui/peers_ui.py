@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,7 +10,7 @@ import streamlit as st
 
 from safeguarding import peer_charts, peers
 from safeguarding.quarters import Period
-from safeguarding.ui import app, stats
+from safeguarding.ui import app, safe, stats
 
 
 def comparisons(force: str, period: Period) -> list[peers.Comparison]:
@@ -68,10 +68,13 @@ def charts(c: peers.Comparison, period: Period) -> Charts:
     metric (shared by every session: read them, never change them)."""
 
     def build() -> Charts:
-        funnel = peer_charts.funnel_figure(c, period_label=period.label)
+        # Plotly draws a subset of HTML in labels, legends and hover text: the figures get the
+        # forces' names made safe for a chart; the alt text and tables keep them as they are.
+        drawn = replace(c, force=safe.chart(c.force), table=safe.chart_frame(c.table, "force"))
+        funnel = peer_charts.funnel_figure(drawn, period_label=period.label)
         return Charts(
             summary=peer_charts.position_summary(c).set_index("Compared with"),
-            ranked=stats.sent(peer_charts.ranked_figure(c, period_label=period.label)),
+            ranked=stats.sent(peer_charts.ranked_figure(drawn, period_label=period.label)),
             ranked_alt=peer_charts.ranked_alt(c, period_label=period.label),
             ranked_table=peer_charts.ranked_table(c).set_index("Rank"),
             funnel=stats.sent(funnel),
