@@ -356,6 +356,37 @@ def test_every_record_of_a_large_file_keeps_its_line_in_a_check_and_in_an_import
     assert imported.outcome == "rejected"
 
 
+@pytest.mark.parametrize("long_note", [False, True])
+def test_lines_after_a_rejected_record_over_many_lines_keep_their_numbers(small_db, long_note):
+    # A stray quote mark on line 3 opens a value that swallows lines 3 to 70 (too many values
+    # for the header); a second mark closes it. DuckDB keeps only the first 4,096 bytes of a
+    # rejected record's text, so its line breaks past those were once not counted and every
+    # line below came out too low (the wrong age on line 90 was reported on line 60).
+    # Every value filled in: DuckDB reads surplus values that are all empty as no values.
+    full = {"found_at": "2025-06-02 10:00", "return_interview_at": "2025-06-03 10:00"}
+    lines = [row(report_ref="R2", **full)]
+    for n in range(3, 101):
+        changes = {"report_ref": f"R{n}", **full}
+        if n == 3:
+            changes["child_ref"] = '"C3'
+        if n == 70:
+            changes["child_ref"] = 'C70",extra'
+        if n == 90:
+            changes["age"] = "x"
+        lines.append(row(**changes))
+    if long_note:
+        # The same with the record's text long on one line: the cut falls inside line 3.
+        lines[1] = lines[1].replace('"C3', '"C3' + "n" * 5000)
+    found = problems(check(small_db, csv_file(*lines)))
+    assert [(line, rule) for line, _, _, rule, _ in found] == [
+        (3, "field_count"),
+        (90, "wrong_type"),
+    ]
+    assert found[0][4].endswith(
+        "(a quoted value runs on from line 3 to line 70: is a quote mark missing or extra?)"
+    )
+
+
 def test_a_staged_file_whose_row_ids_do_not_run_one_apart_is_numbered_as_it_is_read(
     small_db, monkeypatch
 ):

@@ -253,6 +253,29 @@ def _width(record: str) -> int:
         return max(1, record.count(",") + 1)
 
 
+REJECT_TEXT_BYTES = 4096  # DuckDB keeps this much of a rejected record's text
+_QUOTE_OR_BREAK = re.compile(rb'["\n]')
+
+
+def _record_breaks(path: Path, start: int) -> int:
+    """The line breaks inside the record that starts at byte ``start``: those inside quotes,
+    up to the first line break outside them (RFC 4180: a doubled quote toggles twice). For a
+    rejected record whose text DuckDB cut short."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(MAX_LINE_BYTES + 2).lstrip(b"\r\n")
+    quoted = False
+    breaks = 0
+    for found in _QUOTE_OR_BREAK.finditer(data):
+        if found.group() == b'"':
+            quoted = not quoted
+        elif quoted:
+            breaks += 1
+        else:
+            break
+    return breaks
+
+
 def _rejects_sql(path: Path, width: int) -> str:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     return f"""
@@ -260,7 +283,7 @@ def _rejects_sql(path: Path, width: int) -> str:
             delim = ',', quote = '"', escape = '"', columns = {columns},
             strict_mode = true, store_rejects = true, rejects_table = '_imp_rejects',
             rejects_scan = '_imp_reject_scans', max_line_size = {MAX_LINE_BYTES},
-            rejects_line_size_limit = 4096)
+            rejects_line_size_limit = {REJECT_TEXT_BYTES})
     """
 
 
@@ -308,22 +331,35 @@ def read_csv(
         -- missing, or the most of the surplus, is how many values the record holds.
         select line, list(distinct error_type),
                coalesce(min(found) filter (error_type = 'MISSING COLUMNS'), max(found)),
-               first(csv_line)
+               first(csv_line), min(line_byte_position), max(strlen(csv_line))
         from (select *, try_cast(regexp_extract(error_message, 'Found: ([0-9]+)', 1) as integer)
                         as found from _imp_rejects)
         group by line order by line
         """
     ).fetchall()
+    # (line, kinds, values found, text, line breaks inside the record). The text of a long
+    # record is cut short: its line breaks are then counted in the file.
+    rejected = [
+        (
+            line,
+            kinds,
+            found,
+            text,
+            _record_breaks(path, start)
+            if (size or 0) >= REJECT_TEXT_BYTES and start is not None
+            else _line_of(text or "").count("\n"),
+        )
+        for line, kinds, found, text, start, size in rejected
+    ]
     # With one column DuckDB returns a blank line as a row (an empty value); with more it skips
     # it. Every line of the file is then a record read, a line break inside a quoted value, a
     # line of a rejected record, or blank: the blank lines are looked for only when the others
-    # do not account for every line (a rejected record's text may be cut short, which only
-    # makes the search run).
+    # do not account for every line.
     blank_lines: list[int] = []
     if width > 1:
         (records,) = sql.one(con, "select count(*) from _imp_read")
         taken = records + sum(spanning.values())
-        taken += sum(1 + _line_of(text or "").count("\n") for *_, text in rejected)
+        taken += sum(1 + breaks for *_, breaks in rejected)
         if taken < scan.lines:
             blank_lines = _blank_lines(path)
     segments, reject_lines = _line_segments(blank_lines, spanning, rejected)
@@ -357,11 +393,11 @@ def read_csv(
         """
     )
     problems = []
-    for (_, kinds, found, text), physical in zip(rejected, reject_lines, strict=True):
+    for (_, kinds, found, text, breaks), physical in zip(rejected, reject_lines, strict=True):
         shown = _line_of(text or "")
         if not _NOT_BLANK.search(shown) and kinds != ["LINE SIZE OVER MAXIMUM"]:
             continue  # a line of spaces or commas only: blank, as in a spreadsheet
-        problems.append(_reject_problem(physical, kinds, found, shown, width))
+        problems.append(_reject_problem(physical, kinds, found, shown, width, breaks))
     return width, problems, None, scan.plain, padded
 
 
@@ -420,7 +456,9 @@ def trimmed(value: str, padded: bool = True) -> str:
     return f"trim(coalesce({value}, ''), {_lit(_SPACE)})"
 
 
-def _reject_problem(line: int, kinds: list, found, shown: str, width: int) -> _FileProblem:
+def _reject_problem(
+    line: int, kinds: list, found, shown: str, width: int, breaks: int = 0
+) -> _FileProblem:
     if "LINE SIZE OVER MAXIMUM" in kinds:
         return _FileProblem(
             line,
@@ -448,12 +486,20 @@ def _reject_problem(line: int, kinds: list, found, shown: str, width: int) -> _F
             "the end of the line",
         )
     found = found or 0
+    # A record over several lines: most often a stray quote mark that opened a value the next
+    # lines were read into.
+    spans = (
+        f" (a quoted value runs on from line {line} to line {line + breaks}: is a quote mark "
+        "missing or extra?)"
+        if breaks
+        else ""
+    )
     return _FileProblem(
         line,
         "",
         _excerpt(shown),
         "field_count",
-        f"has {found} value{'' if found == 1 else 's'}, but the header has {width} columns",
+        f"has {found} value{'' if found == 1 else 's'}, but the header has {width} columns{spans}",
     )
 
 
@@ -467,6 +513,7 @@ def _line_segments(
     adds the line breaks inside quoted values before it. Walk the three lists in file order,
     keeping both counts: ``skipped`` (blank lines and rejected records before, which take a line
     but are not in the grid) and ``inside`` (line breaks inside quoted values before).
+    ``rejected`` rows are (DuckDB's line, kinds, values found, text, line breaks inside).
     Also returns the physical line of each rejected record, in the order given.
     """
     blanks = sorted(blank_lines)
@@ -491,10 +538,9 @@ def _line_segments(
             b += 1
             segments.append((first - skipped, skipped + inside))
         elif next_reject == first:
-            text = rejected[r][3] or ""
+            breaks = rejected[r][4]
             start = first + inside
             reject_lines.append(start)
-            breaks = _line_of(text).count("\n")
             covered_to = max(covered_to, start + breaks)
             skipped += 1
             inside += breaks
