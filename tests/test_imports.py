@@ -578,6 +578,28 @@ def test_a_file_mixing_windows_and_unix_line_ends_reads_as_one(small_db):
     assert report.rows == 2
 
 
+OLD_MAC_LINE_ENDS = (
+    "ends its lines with a carriage return alone (the old Mac format), so its records cannot be "
+    "told apart. Save the file as CSV UTF-8 and try again."
+)
+
+
+@pytest.mark.parametrize("tail", ["\r", "", "\r\n"], ids=["cr", "nothing", "crlf"])
+def test_a_file_whose_lines_end_with_a_carriage_return_alone_gets_one_message(small_db, tail):
+    before = fingerprint(small_db)
+    data = ("\r".join([MR_HEADER, mr(), mr(report_ref="R2", age="x")]) + tail).encode()
+    result = load(small_db, "missing_reports", data)
+    assert result.outcome == "rejected"
+    assert errors(result.report) == [(None, "", "", OLD_MAC_LINE_ENDS)]
+    assert result.report.summary().startswith("extract.csv: 1 error in the file as a whole")
+    assert fingerprint(small_db) == before
+
+
+def test_a_header_alone_ending_with_a_carriage_return_alone_gets_the_same_message(small_db):
+    report = check(small_db, "missing_reports", (MR_HEADER + "\r").encode())
+    assert errors(report) == [(None, "", "", OLD_MAC_LINE_ENDS)]
+
+
 def test_quoted_values_with_commas_and_doubled_quotes_are_read_as_written(small_db):
     data = csv_file(MR_HEADER, mr(child_ref='"C,1 ""x"""'))
     result = load(small_db, "missing_reports", data)

@@ -207,16 +207,44 @@ def _scan_csv(path: Path) -> _Scan:
             nul_line, "", "", "encoding", "contains a NUL character, so this is not a text file"
         )
         return scan
-    scan.first_record = _first_record("".join(head))
+    text = "".join(head)
+    scan.first_record = _first_record(text)
+    if scan.mixed_line_ends and _lone_cr_ends_lines(text):
+        scan.problem = _FileProblem(None, "", "", "encoding", OLD_MAC_LINE_ENDS)
     return scan
+
+
+OLD_MAC_LINE_ENDS = (
+    "ends its lines with a carriage return alone (the old Mac format), so its records cannot be "
+    "told apart. Save the file as CSV UTF-8 and try again."
+)
+_QUOTE_OR_LINE_END = re.compile(r'"|\r*\n|\r+')
+
+
+def _lone_cr_ends_lines(text: str) -> bool:
+    """True when the first record (the header) holds a carriage return that is neither inside
+    quotes nor before a line feed: a header's names hold none, so the file ends its lines with a
+    carriage return alone (the old Mac format), and is one line to any reader that splits at
+    line feeds."""
+    found = _NOT_BLANK.search(text)
+    if not found:
+        return False
+    quoted = False
+    for token in _QUOTE_OR_LINE_END.finditer(text, text.rfind("\n", 0, found.start()) + 1):
+        if token.group() == '"':
+            quoted = not quoted
+        elif not quoted:
+            return not token.group().endswith("\n")
+    return False
 
 
 @contextlib.contextmanager
 def _one_line_end(path: Path) -> Iterator[Path]:
     """A copy of the file with every line ending as LF, as a file saved by one program would be
-    (a CRLF inside a quoted value becomes LF too). A CR on its own ends no line, as in a
-    spreadsheet, but DuckDB's strict reader refuses it: it becomes U+FFFD, which the checks
-    refuse with its position, rather than vanish or split a record."""
+    (a CRLF inside a quoted value becomes LF too). A CR on its own ends no line (a file whose
+    header ends with one has been refused already: see _lone_cr_ends_lines), but DuckDB's strict
+    reader refuses it: it becomes U+FFFD, which the checks refuse with its position, rather than
+    vanish or split a record."""
     handle = tempfile.NamedTemporaryFile(prefix="import-", suffix=".csv", delete=False)  # noqa: SIM115
     try:
         with handle, open(path, "rb") as source:
