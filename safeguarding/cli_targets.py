@@ -16,17 +16,31 @@ from pathlib import Path
 import pandas as pd
 
 from safeguarding import appstore, refresh, store, target_setting, targets
-from safeguarding.cli_common import CommandError, date_arg, print_frame, reader, who
+from safeguarding.cli_common import CommandError, date_arg, number_arg, print_frame, reader, who
+
+
+def _known_metric(args) -> None:
+    """An unknown --metric is an error, not an empty list."""
+    if args.metric_id is None:
+        return
+    from safeguarding import registry
+
+    try:
+        registry.get(args.metric_id)
+    except registry.UnknownMetricError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_targets_list(args) -> None:
     reader(args)
+    _known_metric(args)
     frame = targets.current(appstore.open(args.db), args.metric_id)
     print_frame(frame, args.format)
 
 
 def cmd_targets_history(args) -> None:
     reader(args)
+    _known_metric(args)
     frame = targets.changes(appstore.open(args.db), args.metric_id)
     frame["changed_at"] = pd.to_datetime(frame["changed_at"]).dt.strftime("%Y-%m-%d %H:%M")
     print_frame(frame, args.format)
@@ -70,14 +84,25 @@ def cmd_targets_set(args) -> None:
 
 def cmd_targets_withdraw(args) -> None:
     change = _apply(args, [_change(args, None)])[0]
-    where = change.district or targets.FORCE_WIDE
-    print(f"{change.metric_id} for {where}: no target from {change.effective_from}.")
+    until = f" to {change.effective_to}" if change.effective_to else ""
+    if change.district:
+        print(
+            f"{change.metric_id} for {change.district}: no target "
+            f"from {change.effective_from}{until}."
+        )
+    else:
+        print(
+            f"{change.metric_id}: the force-wide target withdrawn from {change.effective_from}"
+            f"{until}; a district or force with a target of its own keeps it."
+        )
 
 
 def cmd_targets_import(args) -> None:
     path = Path(args.file)
     if not path.exists():
         raise CommandError(f"No file at {path}.")
+    if not path.is_file():
+        raise CommandError(f"{path} is a folder, not a file: name the CSV file in it.")
     reader(args)
     areas = target_setting.areas(appstore.open(args.db).database)
     try:
@@ -113,7 +138,7 @@ def add_commands(sub, common) -> None:
         q = cmds.add_parser(name, parents=[common], help=text)
         q.add_argument("metric_id", metavar="METRIC")
         if name == "set":
-            q.add_argument("value", type=float, metavar="VALUE", help="the target")
+            q.add_argument("value", type=number_arg, metavar="VALUE", help="the target")
             q.add_argument("--note", help="a note shown with the target")
         q.add_argument("--district", help="a district or force name (default: every one)")
         q.add_argument(

@@ -29,9 +29,7 @@ def set_targets(
 ) -> list[targets.Change]:
     """Check and apply changes in one transaction (all or none), then refresh the figures' targets
     and assurance. Returns the changes as applied."""
-    by = (by or "").strip()
-    if not by:
-        raise targets.TargetError("Say who is changing the target.")
+    by = targets.check_by(by)
     app = appstore.open(path)
     known = areas(app.database)
     checked = [targets.check(c, known) for c in changes]

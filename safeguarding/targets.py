@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -135,7 +136,56 @@ def figures(
 
 
 class TargetError(ValueError):
-    """A target that cannot be set; the message says why (and where, for a file)."""
+    """A target that cannot be set; the message says why (and where, for a file). ``column``
+    names the field at fault, so a file's message can say where in the row."""
+
+    def __init__(self, message: str, column: str | None = None):
+        super().__init__(message)
+        self.column = column
+
+
+# The dates a target can take: far wider than any data, narrow enough that every date and the
+# day after it can be worked with.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+MAX_NAME = 200  # who made a change
+# A number as people write one in a form or a file: digits (ASCII), an optional sign, point and
+# exponent; not Python's float() grammar (9_2, nan, inf, other scripts' digits).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_number(text: str) -> float:
+    """A target as typed; ValueError saying why when it is not a plain, finite number."""
+    value = text.strip()
+    if not _NUMBER.fullmatch(value):
+        raise ValueError(f"'{value}' is not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"'{value}' is too large a number")
+    return number
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD (only that: not 20250401 or 2025W141); ValueError otherwise."""
+    value = text.strip()
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def check_by(by: str | None) -> str:
+    """Who is making a change, tidied; TargetError when it is missing or cannot be stored."""
+    name = (by or "").strip()
+    if not name:
+        raise TargetError("Say who is changing the target.")
+    problem = characters.words_problem(name, "name of who is changing it", MAX_NAME)
+    if problem:
+        raise TargetError(problem)
+    return name
 
 
 MAX_TEXT = 1000
@@ -174,6 +224,8 @@ class Change:
     target: float | None
     reason: str
     note: str | None = None
+    # Where the change came from ("targets.csv, line 4"), for a message about it.
+    where: str | None = field(default=None, compare=False)
 
 
 def check(change: Change, areas: list[str]) -> Change:
@@ -181,42 +233,58 @@ def check(change: Change, areas: list[str]) -> Change:
     try:
         metric = registry.get(change.metric_id)
     except registry.UnknownMetricError as exc:
-        raise TargetError(str(exc)) from None
+        raise TargetError(str(exc), "metric_id") from None
     if metric.direction == "neutral":
         raise TargetError(
             f"{metric.id} has no target: it is monitored for its trend (neither higher nor lower "
-            "is better)."
+            "is better).",
+            "metric_id",
         )
     if metric.target_source == "denominator":
         raise TargetError(
             f"{metric.id}'s target is the number of funded posts in each area, which comes from "
-            "the workforce records; change the funded posts there."
+            "the workforce records; change the funded posts there.",
+            "metric_id",
         )
     district = (change.district or "").strip() or None
     if district is not None and district not in areas:
         raise TargetError(
             f"'{district}' is not a district or force. Choose one of {', '.join(areas)}, or leave "
-            "it empty for every district and the force."
+            "it empty for every district and the force.",
+            "district",
         )
+    for day, column in (
+        (change.effective_from, "effective_from"),
+        (change.effective_to, "effective_to"),
+    ):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise TargetError(
+                f"{day} is outside the dates a target can take ({EARLIEST} to {LATEST}; leave the "
+                "end empty for a target in force until further notice).",
+                column,
+            )
     if change.effective_to is not None and change.effective_to < change.effective_from:
         raise TargetError(
-            f"The target ends ({change.effective_to}) before it starts ({change.effective_from})."
+            f"The target ends ({change.effective_to}) before it starts ({change.effective_from}).",
+            "effective_to",
         )
     target = change.target
     if target is not None:
         if not math.isfinite(target):
-            raise TargetError(f"The target must be a number, not {target}.")
+            raise TargetError(f"The target must be a number, not {target}.", "target")
         if metric.kind == "proportion" and not 0 <= target <= 100:
-            raise TargetError(f"{metric.id} is a percentage: its target must be 0 to 100.")
+            raise TargetError(
+                f"{metric.id} is a percentage: its target must be 0 to 100.", "target"
+            )
         if target < 0:
-            raise TargetError(f"The target cannot be negative ({target}).")
+            raise TargetError(f"The target cannot be negative ({target:g}).", "target")
     reason = (change.reason or "").strip()
     if not reason:
-        raise TargetError("Say why the target is being set or changed (the reason).")
+        raise TargetError("Say why the target is being set or changed (the reason).", "reason")
     for text, what in ((reason, "reason"), (change.note or "", "note")):
         problem = characters.words_problem(text, what, MAX_TEXT)
         if problem:
-            raise TargetError(problem)
+            raise TargetError(problem, what)
     return Change(
         metric.id,
         district,
@@ -225,6 +293,7 @@ def check(change: Change, areas: list[str]) -> Change:
         None if target is None else float(target),
         reason,
         (change.note or "").strip() or None,
+        change.where,
     )
 
 
@@ -254,6 +323,8 @@ def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = Non
         """,
         {"m": change.metric_id, "d": change.district, "start": start, "end": end},
     )
+    if change.target is None and not overlapping:
+        raise TargetError(_nothing_to_withdraw(tx, change))
     for row in overlapping:
         tx.execute(
             "update targets set superseded_at = :now where target_id = :id",
@@ -300,6 +371,32 @@ def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = Non
             "previous": _describe(overlapping),
         },
     )
+
+
+def _nothing_to_withdraw(tx: Session, change: Change) -> str:
+    """Why withdrawing ``change``'s target would change nothing (no such target is set)."""
+    start, end = change.effective_from, change.effective_to
+    when = f"from {start}" + (f" to {end}" if end else "")
+    where = f"{change.where}: " if change.where else ""
+    area = change.district or FORCE_WIDE
+    if change.district is not None:
+        force_wide = tx.rows(
+            """
+            select 1 from targets
+            where superseded_at is null and metric_id = :m and district is null
+              and effective_from <= coalesce(:end, '9999-12-31')
+              and coalesce(effective_to, '9999-12-31') >= :start
+            limit 1
+            """,
+            {"m": change.metric_id, "start": start, "end": end},
+        )
+        if force_wide:
+            return (
+                f"{where}{area} has no target of its own for {change.metric_id} {when} to "
+                f"withdraw: it follows the force-wide target then. Withdraw that for every area, "
+                f"or set {area} a target of its own."
+            )
+    return f"{where}There is no target for {change.metric_id} ({area}) {when} to withdraw."
 
 
 def _insert(tx: Session, row: dict[str, Any]) -> None:
@@ -392,7 +489,10 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
                 change = _change_of(row, where, areas)
             except TargetError as exc:
                 message = str(exc)
-                problems.append(message if message.startswith(where) else f"{where}: {message}")
+                if not message.startswith(where):
+                    column = f", column {exc.column}" if exc.column else ""
+                    message = f"{where}{column}: {message}"
+                problems.append(message)
                 continue
             key = (change.metric_id, change.district, change.effective_from)
             if key in first_line:
@@ -423,11 +523,10 @@ def _change_of(row: dict[str, str], where: str, areas: list[str]) -> Change:
     end = _date(row["effective_to"], where, "effective_to", required=False)
     raw = row["target"].strip()
     try:
-        target = float(raw) if raw else None
-    except ValueError:
+        target = parse_number(raw) if raw else None
+    except ValueError as exc:
         raise TargetError(
-            f"{where}, column target: '{raw}' is not a number (leave it empty to withdraw the "
-            "target)."
+            f"{where}, column target: {exc} (leave it empty to withdraw the target)."
         ) from None
     change = Change(
         row["metric_id"].strip(),
@@ -437,6 +536,7 @@ def _change_of(row: dict[str, str], where: str, areas: list[str]) -> Change:
         target,
         row["reason"],
         row.get("note"),
+        where,
     )
     return check(change, areas)
 
@@ -454,11 +554,9 @@ def _date(text: str | None, where: str, column: str, *, required: bool) -> dt.da
             raise TargetError(f"{where}, column {column}: give a date (YYYY-MM-DD).")
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise TargetError(
-            f"{where}, column {column}: '{value}' is not a date (YYYY-MM-DD)."
-        ) from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise TargetError(f"{where}, column {column}: {exc}.") from None
 
 
 def current(con, metric_id: str | None = None) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from safeguarding import store, targets
+from safeguarding.ui.safe import shown
 
 from apptests import open_page, private_env, signed_in
 
@@ -76,6 +77,36 @@ def test_a_target_without_a_reason_is_refused_and_nothing_changes(db):
         "Say why the target is being set or changed \\(the reason\\)\\."
     ]
     assert targets.current(store.reader(db)).equals(before)
+
+
+def test_withdrawing_a_districts_target_that_it_does_not_have_is_refused_in_words(db):
+    # Kirklees follows the force-wide target: the form once said "Saved: ... withdrawn" and
+    # logged a change, while Kirklees kept the force's target.
+    before = targets.changes(store.reader(db))
+    at = open_page(ABOUT, user=CHIEF)
+    at.selectbox(key="target_metric").set_value(METRIC)
+    at.selectbox(key="target_area").set_value("Kirklees")
+    at.date_input(key="target_from").set_value(dt.date(2014, 1, 1))
+    at.checkbox(key="target_withdraw").check()
+    at.text_area(key="target_reason").input("No target for Kirklees")
+    at.button(key="target_submit").click().run()
+
+    assert not at.success
+    assert [shown(e.value) for e in at.error] == [
+        f"Kirklees has no target of its own for {METRIC} from 2014-01-01 to withdraw: it follows "
+        "the force-wide target then. Withdraw that for every area, or set Kirklees a target of "
+        "its own."
+    ]
+    assert targets.changes(store.reader(db)).equals(before)
+    assert kirklees_target(db, dt.date(2025, 12, 1))[0] == 90.0
+
+
+def test_the_forms_dates_reach_back_to_the_datas_first_years(db):
+    # Streamlit's own limits (ten years either side of today) kept out a target from 2014.
+    at = open_page(ABOUT, user=CHIEF)
+    for key in ("target_from", "target_to"):
+        assert at.date_input(key=key).min == targets.EARLIEST
+        assert at.date_input(key=key).max == targets.LATEST
 
 
 def test_a_district_lead_sees_the_targets_but_not_the_form(db):

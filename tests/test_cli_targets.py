@@ -78,7 +78,7 @@ def test_a_targets_file_with_a_bad_row_names_file_line_and_column_and_changes_no
     )
     code, _, err = run(capsys, "targets", "import", str(bad), "--db", db)
     assert code == 2
-    assert "targets.csv, line 3: 'Atlantis' is not a district or force" in err
+    assert "targets.csv, line 3, column district: 'Atlantis' is not a district or force" in err
     assert "targets.csv, line 4, column effective_from: '2025-13-01' is not a date" in err
     assert "targets.csv, line 5, column target: 'lots' is not a number" in err
     assert targets.current(store.reader(db)).equals(before)
@@ -228,7 +228,7 @@ def test_a_targets_file_keeps_line_numbers_past_a_value_on_two_lines_and_skips_b
     )
     code, _, err = run(capsys, "targets", "import", str(good), "--db", db)
     assert code == 2
-    assert "targets.csv, line 6: 'Atlantis' is not a district or force" in err
+    assert "targets.csv, line 6, column district: 'Atlantis' is not a district or force" in err
 
 
 def test_a_reason_with_an_invisible_character_is_refused_and_nothing_changes(db):
@@ -251,3 +251,142 @@ def test_the_targets_listing_shows_a_missing_value_as_blank(capsys, db):
     assert code == 0, err
     assert "iioc_turnaround_days" in out  # the listing has the seeded targets
     assert "NaN" not in out and "None" not in out
+
+
+def _state(db: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The targets as they stand, their history, and the figures' targets and statuses."""
+    con = store.reader(db)
+    return (
+        targets.current(con),
+        targets.changes(con),
+        targets.figures(con, metric_id=METRIC)[["district", "month", "target", "status"]],
+    )
+
+
+def assert_unchanged(db: str, before) -> None:
+    for was, now in zip(before, _state(db), strict=True):
+        pd.testing.assert_frame_equal(was, now)
+
+
+SET = ["targets", "set", METRIC, "85", "--reason", "Plan"]
+WITHDRAW = ["targets", "withdraw", METRIC, "--reason", "Plan"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        # A last date the day after which is no date at all once stopped the command with a
+        # traceback.
+        (
+            [*SET, "--from", "2030-01-01", "--to", "9999-12-31"],
+            "9999-12-31 is outside the dates a target can take (2000-01-01 to 2099-12-31",
+        ),
+        (
+            [*WITHDRAW, "--from", "2025-01-01", "--to", "9999-12-31"],
+            "9999-12-31 is outside the dates a target can take",
+        ),
+        ([*SET, "--from", "1066-10-14"], "1066-10-14 is outside the dates a target can take"),
+        # Only YYYY-MM-DD and plain numbers: not the other forms Python would read.
+        ([*SET, "--from", "2026W011"], "'2026W011' is not a date like 2024-07-31"),
+        ([*SET, "--from", "20250401"], "'20250401' is not a date like 2024-07-31"),
+        (["targets", "set", METRIC, "9_2", "--from", "2025-01-01", "--reason", "r"], "'9_2'"),
+        (["targets", "set", METRIC, "nan", "--from", "2025-01-01", "--reason", "r"], "'nan'"),
+        (["targets", "set", METRIC, "1e400", "--from", "2025-01-01", "--reason", "r"], "large"),
+        # Who made a change is held to the same rule as the reason.
+        (
+            [*SET, "--from", "2025-01-01", "--by", "Eve\u202egnp.exe"],
+            "invisible or control character (U+202E)",
+        ),
+        ([*SET, "--from", "2025-01-01", "--by", "Mallory\x1b[31m"], "(U+001B)"),
+        ([*SET, "--from", "2025-01-01", "--by", "B" * 5000], "too long (5000 characters"),
+        # A withdrawal that would change nothing says so instead of logging a change.
+        (
+            [*WITHDRAW, "--district", "Leeds", "--from", "2014-01-01"],
+            "Leeds has no target of its own for misper_return_interview_72h from 2014-01-01 to "
+            "withdraw: it follows the force-wide target then.",
+        ),
+        (
+            [
+                "targets",
+                "withdraw",
+                "iioc_backlog_over_30d",
+                "--district",
+                "Wakefield",
+                "--from",
+                "2025-01-01",
+                "--to",
+                "2025-03-31",
+                "--reason",
+                "r",
+            ],
+            "There is no target for iioc_backlog_over_30d (Wakefield) from 2025-01-01 to "
+            "2025-03-31 to withdraw.",
+        ),  # fmt: skip
+    ],
+)
+def test_a_change_that_cannot_be_made_is_refused_in_words_and_nothing_changes(
+    capsys, db, args, message
+):
+    before = _state(db)
+    code, _, err = run(capsys, *args, "--db", db)
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err
+    assert_unchanged(db, before)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (f"{METRIC},,2025-04-01,9999-12-31,85,x", "line 2, column effective_to: 9999-12-31 is"),
+        (f"{METRIC},,20250401,,85,x", "line 2, column effective_from: '20250401' is not a date"),
+        (f"{METRIC},,2025W141,,85,x", "line 2, column effective_from: '2025W141' is not a date"),
+        (f"{METRIC},,2025-04-01,,8_5,x", "line 2, column target: '8_5' is not a number"),
+        (f"{METRIC},,2025-04-01,,\u0665\u0660,x", "line 2, column target: '٥٠' is not a number"),
+        (f"{METRIC},,2025-04-01,,1e400,x", "line 2, column target: '1e400' is too large"),
+        (f"{METRIC},,2025-04-01,2025-03-01,85,x", "line 2, column effective_to: The target ends"),
+        (f"{METRIC},,2025-04-01,,85, ", "line 2, column reason: Say why"),
+        ("nope,,2025-04-01,,85,x", "line 2, column metric_id: "),
+        (
+            f"{METRIC},Leeds,2014-01-01,,,x",
+            "targets.csv, line 2: Leeds has no target of its own for",
+        ),
+    ],
+)
+def test_a_targets_file_row_that_cannot_be_applied_names_its_line_and_column(
+    capsys, db, tmp_path, row, message
+):
+    before = _state(db)
+    path = tmp_path / "targets.csv"
+    path.write_text(f"{','.join(targets.CSV_COLUMNS)}\n{row}\n", encoding="utf-8")
+    code, _, err = run(capsys, "targets", "import", str(path), "--db", db)
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err
+    assert_unchanged(db, before)
+
+
+def test_a_folder_given_as_a_targets_file_is_refused_in_words(capsys, db, tmp_path):
+    code, _, err = run(capsys, "targets", "import", str(tmp_path), "--db", db)
+    assert code == 2
+    assert "is a folder, not a file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["list", "history"])
+def test_listing_the_targets_of_an_unknown_metric_is_an_error_not_an_empty_list(
+    capsys, db, command
+):
+    code, out, err = run(capsys, "targets", command, "--metric", "nope", "--db", db)
+    assert code == 2
+    assert "nope" in err and "(no rows)" not in out
+
+
+def test_a_withdrawal_says_when_it_ends_and_what_a_force_wide_one_leaves(capsys, db):
+    code, out, err = run(
+        capsys, *WITHDRAW, "--from", "2025-01-01", "--to", "2025-03-31", "--db", db
+    )
+    assert code == 0, err
+    assert (
+        f"{METRIC}: the force-wide target withdrawn from 2025-01-01 to 2025-03-31; a district or "
+        "force with a target of its own keeps it." in out
+    )

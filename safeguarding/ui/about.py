@@ -188,10 +188,20 @@ def render_target_forms() -> None:
         )
         area = st.selectbox("Applies to", areas, key="target_area")
         left, right = st.columns(2)
-        start = left.date_input("In force from", format="DD/MM/YYYY", key="target_from")
+        # The dates a target can take (Streamlit's own limits are ten years either side of
+        # today, which would keep out a target from the data's first years).
+        start = left.date_input(
+            "In force from",
+            min_value=targets.EARLIEST,
+            max_value=targets.LATEST,
+            format="DD/MM/YYYY",
+            key="target_from",
+        )
         end = right.date_input(
             "Until (leave empty for no end date)",
             value=None,
+            min_value=targets.EARLIEST,
+            max_value=targets.LATEST,
             format="DD/MM/YYYY",
             key="target_to",
         )
@@ -256,9 +266,10 @@ def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bo
         st.error(plain(str(exc)))
         return
     what = "withdrawn" if change.target is None else format_value(change.target, metric)
+    until = f" to {end:%d %B %Y}" if end else ""
     st.session_state[_FLASH] = (
-        f"Saved: {metric.title} for {area}, {what} from {start:%d %B %Y}. Every status and "
-        "assurance now follows it."
+        f"Saved: {metric.title} for {area}, {what} from {start:%d %B %Y}{until}. Every status "
+        "and assurance now follows it."
     )
     st.rerun()
 
