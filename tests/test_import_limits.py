@@ -146,6 +146,53 @@ def test_a_control_or_bidi_character_is_refused_with_its_position(small_db, name
     ]
 
 
+CR_WORDS = (
+    "contains a carriage return (U+000D) at character {}: remove it (such characters can hide "
+    "or reorder text on screen)"
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "data_end", "column", "shown", "at"),
+    [
+        ('"C\r1"', "\n", "child_ref", "C\ufffd1", 2),
+        ("C\r1", "\n", "child_ref", "C\ufffd1", 2),
+        ("C1", "\r", "return_interview_at", "\ufffd", 1),
+    ],
+    ids=["quoted", "unquoted", "end-of-file"],
+)
+def test_a_lone_carriage_return_in_a_value_is_named_as_one_at_its_position(
+    small_db, written, data_end, column, shown, at
+):
+    data = ("\n".join([HEADER, row(), row(report_ref="R2", child_ref=written)]) + data_end).encode()
+    result = imports.import_file(small_db, "missing_reports", data, "cr.csv", today=TODAY)
+    assert result.outcome == "rejected"
+    assert problems(result.report) == [(3, column, shown, "control_character", CR_WORDS.format(at))]
+    with store.reader(small_db) as con:
+        assert con.execute("select count(*) from missing_reports").fetchone() == (0,)
+
+
+def test_a_replacement_character_of_the_file_s_own_is_named_as_such(small_db):
+    own = row(report_ref="R3", child_ref="C\ufffd3")
+    words = (
+        "contains an invisible or control character (U+FFFD) at character 2: remove it (such "
+        "characters can hide or reorder text on screen)"
+    )
+    assert problems(check(small_db, csv_file(row(), own))) == [
+        (3, "child_ref", "C\ufffd3", "control_character", words)
+    ]
+    # Beside a lone carriage return, which is read as U+FFFD, the two cannot be told apart.
+    data = csv_file(row(), own, row(report_ref="R4", child_ref='"C\r4"'))
+    both = (
+        "contains a carriage return (U+000D) or the replacement character (U+FFFD) at character "
+        "2: remove it (such characters can hide or reorder text on screen)"
+    )
+    assert problems(check(small_db, data)) == [
+        (3, "child_ref", "C\ufffd3", "control_character", both),
+        (4, "child_ref", "C\ufffd4", "control_character", both),
+    ]
+
+
 def test_a_control_character_in_a_number_is_reported_as_such_not_as_a_bad_number(small_db):
     report = check(small_db, csv_file(row(age="1\u200b4")))
     assert [(p[1], p[3]) for p in problems(report)] == [("age", "control_character")]

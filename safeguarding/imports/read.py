@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import pandas as pd
@@ -238,24 +239,44 @@ def _lone_cr_ends_lines(text: str) -> bool:
     return False
 
 
+# What U+FFFD in the grid stands for: itself (a file that holds it, or nothing was replaced), a
+# carriage return on its own (replaced by it in a file that mixes line ends), or either (both
+# are in the file: the grid cannot tell them apart).
+Replacement = Literal["itself", "carriage return", "either"]
+
+
 @contextlib.contextmanager
-def _one_line_end(path: Path) -> Iterator[Path]:
+def _one_line_end(path: Path) -> Iterator[tuple[Path, Replacement]]:
     """A copy of the file with every line ending as LF, as a file saved by one program would be
-    (a CRLF inside a quoted value becomes LF too). A CR on its own ends no line (a file whose
-    header ends with one has been refused already: see _lone_cr_ends_lines), but DuckDB's strict
-    reader refuses it: it becomes U+FFFD, which the checks refuse with its position, rather than
-    vanish or split a record."""
+    (a CRLF inside a quoted value becomes LF too), and what U+FFFD in it stands for.
+
+    A CR on its own ends no line (a file whose header ends with one has been refused already:
+    see _lone_cr_ends_lines), but DuckDB's strict reader refuses it: it becomes U+FFFD, which
+    the checks refuse with its position, rather than vanish or split a record. The checks name
+    it as a carriage return, unless the file holds a U+FFFD of its own as well."""
     handle = tempfile.NamedTemporaryFile(prefix="import-", suffix=".csv", delete=False)  # noqa: SIM115
+    own = lone = False
     try:
         with handle, open(path, "rb") as source:
             rest = b""
+            tail = b""  # the last bytes read, so a U+FFFD across two chunks is seen
             while chunk := source.read(CHUNK):
+                if not own:
+                    own = _LONE_CR in tail + chunk
+                tail = chunk[-2:]
                 block = rest + chunk
                 # keep a final CR back: its LF may start the next chunk
                 block, rest = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")
-                handle.write(block.replace(b"\r\n", b"\n").replace(b"\r", _LONE_CR))
-            handle.write(rest.replace(b"\r", _LONE_CR))
-        yield Path(handle.name)
+                block = block.replace(b"\r\n", b"\n")
+                if b"\r" in block:
+                    lone = True
+                    block = block.replace(b"\r", _LONE_CR)
+                handle.write(block)
+            if rest:
+                lone = True
+                handle.write(_LONE_CR)
+        meaning: Replacement = ("either" if own else "carriage return") if lone else "itself"
+        yield Path(handle.name), meaning
     finally:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
@@ -322,9 +343,9 @@ def _line_of(text: str) -> str:
 
 def read_csv(
     con: duckdb.DuckDBPyConnection, path: Path
-) -> tuple[int, list[_FileProblem], _FileProblem | None, bool, frozenset[int]]:
+) -> tuple[int, list[_FileProblem], _FileProblem | None, bool, frozenset[int], Replacement]:
     """Read a CSV file into the view _imp_grid; (width, problems per record, file problem, plain,
-    padded).
+    padded, what U+FFFD stands for).
 
     ``width`` is the number of values the header holds; records with another number of values,
     broken quoting or an over-long line are reported as problems on their line. ``plain`` is
@@ -334,10 +355,10 @@ def read_csv(
     """
     scan = _scan_csv(path)
     if scan.problem:
-        return 0, [], scan.problem, False, frozenset()
+        return 0, [], scan.problem, False, frozenset(), "itself"
     if scan.mixed_line_ends:
-        with _one_line_end(path) as normalised:
-            return read_csv(con, normalised)
+        with _one_line_end(path) as (normalised, meaning):
+            return (*read_csv(con, normalised)[:5], meaning)
     width = _width(scan.first_record)
     position = _read_in_order(con, _rejects_sql(path, width))
     padded = padded_columns(con, "_imp_read", width)
@@ -426,7 +447,7 @@ def read_csv(
         if not _NOT_BLANK.search(shown) and kinds != ["LINE SIZE OVER MAXIMUM"]:
             continue  # a line of spaces or commas only: blank, as in a spreadsheet
         problems.append(_reject_problem(physical, kinds, found, shown, width, breaks))
-    return width, problems, None, scan.plain, padded
+    return width, problems, None, scan.plain, padded, "itself"
 
 
 def drop_read(con: duckdb.DuckDBPyConnection) -> None:

@@ -24,6 +24,7 @@ from safeguarding.imports.common import (
     _q,
 )
 from safeguarding.imports.read import (
+    Replacement,
     _unquote,
     as_file,
     drop_read,
@@ -37,6 +38,11 @@ from safeguarding.imports.read import (
 )
 
 MAX_DISTRICTS_NAMED = 12
+# A value's U+FFFD, named by what it stands for (read.Replacement) when that is not itself.
+_REPLACED = {
+    "carriage return": "a carriage return (U+000D)",
+    "either": "a carriage return (U+000D) or the replacement character (U+FFFD)",
+}
 
 # DuckDB strptime formats for the written forms in contract.DATE_FORMATS / TIMESTAMP_FORMATS.
 _TIMESTAMP_PATTERNS = [
@@ -222,8 +228,12 @@ def _validate_rows(
     table: TableContract,
     today: dt.date,
     force: str | None = None,
+    replacement: Replacement = "itself",
 ) -> None:
     """Every contract rule in one pass over _imp_typed, into _imp_problems.
+
+    ``replacement``: what U+FFFD in a value stands for (see read._one_line_end), so a carriage
+    return on its own is named as one, not as the character that replaced it.
 
     Each rule is a CASE giving a problem struct or NULL; one list per row holds them all and is
     unnested, so the file's rows are scanned once whatever the number of rules. A reference
@@ -290,14 +300,20 @@ def _validate_rows(
             uses=(),
         )
         first_refused = f"regexp_extract({raw(c.name)}, {refused}, 0)"
+        what = (
+            f"'an invisible or control character (' || "
+            f"format('U+{{:04X}}', unicode({first_refused})) || ')'"
+        )
+        if replacement != "itself":
+            named = _lit(_REPLACED[replacement])
+            what = f"case when {first_refused} = '\ufffd' then {named} else {what} end"
         add(
             f"length({raw(c.name)}) <= {c.max_length} and t._suspect "
             f"and regexp_matches({raw(c.name)}, {refused})",
             c.name,
             f"regexp_replace({raw(c.name)}, {refused}, '\ufffd', 'g')",
             "control_character",
-            f"'contains an invisible or control character (' || "
-            f"format('U+{{:04X}}', unicode({first_refused})) || ') at character ' || "
+            f"'contains ' || {what} || ' at character ' || "
             f"(length(regexp_extract({raw(c.name)}, '(?s)^(.*?)' || {refused}, 1)) + 1) || "
             "': remove it (such characters can hide or reorder text on screen)'",
             uses=(),
@@ -521,6 +537,7 @@ def _stage(
     formulas: list[tuple[int, int, str]] = []
     plain = False
     padded: frozenset[int] | None = None  # None: every column may need trimming
+    replacement: Replacement = "itself"
     if is_xlsx(head, file_name):
         width, problem, formulas = read_xlsx(con, path, table)
         if problem:
@@ -528,7 +545,7 @@ def _stage(
             return report()
     else:
         try:
-            width, record_problems, problem, plain, padded = read_csv(con, path)
+            width, record_problems, problem, plain, padded, replacement = read_csv(con, path)
         except duckdb.Error as exc:  # the reader gave up on the file as a whole
             reason = str(exc).splitlines()[0]
             return whole("encoding", f"could not be read as CSV UTF-8 text ({reason})")
@@ -606,7 +623,7 @@ def _stage(
         {"h": header_line, "width": width},
     )
     _drop_grid(con)
-    _validate_rows(con, table, today, force)
+    _validate_rows(con, table, today, force, replacement)
     _formula_problems(con, table, header, header_line, formulas)
     return report()
 
