@@ -104,4 +104,13 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        # Every write is all or nothing; a change of targets or rebases already saved when its
+        # refresh was stopped has its figures caught up on the next read (store.catch_up).
+        print(
+            "stopped: whatever was not yet saved was not stored; a change already saved is kept "
+            "and the figures catch up with it when next read",
+            file=sys.stderr,
+        )
+        return 130
     return 0

@@ -81,6 +81,9 @@ def reader(args) -> duckdb.DuckDBPyConnection:
     from safeguarding import store
 
     try:
+        # A change of targets, rebases or progress whose refresh was stopped is caught up first,
+        # so what is printed follows it.
+        store.catch_up(args.db)
         return store.reader(args.db)
     except store.StoreError as exc:
         raise CommandError(str(exc)) from None

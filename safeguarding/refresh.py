@@ -269,6 +269,13 @@ def _mirror(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def mirrors_behind(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The app-state tables whose mirror in the figures differs from the app state (a change
+    committed whose refresh never ran); ``con`` may be a reader."""
+    old, new = _mirror(con), _app_frames(con)
+    return [table for table, frame in new.items() if not _same(old[table], frame)]
+
+
 def _keys(frame: pd.DataFrame, columns: list[str]) -> set[tuple]:
     return set(frame[columns].astype(str).itertuples(index=False, name=None))
 

@@ -136,12 +136,20 @@ def _next_path(path: Path) -> Path:
     return path.with_name(path.name + ".next")
 
 
+class Busy(StoreError):
+    """Another writer holds the database (raised only when asked not to wait for it)."""
+
+
 @contextlib.contextmanager
-def _locked(live: Path) -> Iterator[None]:
-    """Writers of either DuckDB file queue here, one at a time, across processes."""
+def _locked(live: Path, *, wait: bool = True) -> Iterator[None]:
+    """Writers of either DuckDB file queue here, one at a time, across processes (``wait=False``:
+    Busy instead of queueing)."""
     live.parent.mkdir(parents=True, exist_ok=True)
     with open(_lock_path(live), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(f"Another write to {live} is in progress.") from None
         try:
             yield
         finally:
@@ -418,18 +426,56 @@ def _figures_match(live: Path, figures: Path) -> bool:
         con.close()
 
 
-def refresh_figures(path: str | os.PathLike[str] | None = None) -> dict[str, int]:
+def refresh_figures(
+    path: str | os.PathLike[str] | None = None, *, wait: bool = True
+) -> dict[str, int]:
     """Bring the figures up to date after a change of app state (a rebase, a target,
-    recommendation progress): one copy of the figures file, never of the records."""
+    recommendation progress): one copy of the figures file, never of the records. ``wait=False``
+    raises Busy rather than queue behind another writer."""
     from safeguarding import refresh
 
-    with figures_writer(path) as con:
+    with figures_writer(path, wait=wait) as con:
         return refresh.after_records(con, tables=set())
+
+
+# The (files, app-state revision) of each database last found with its figures in step.
+_in_step: dict[Path, tuple] = {}
+_in_step_lock = threading.Lock()
+
+
+def catch_up(path: str | os.PathLike[str] | None = None) -> bool:
+    """Bring the figures in line with the app state if a change to it was committed but the
+    refresh after it never ran (the process was stopped in between: Ctrl-C while it queued for
+    the lock, a kill). True if it refreshed them.
+
+    Checked once per version of the files and of the app state, by comparing the figures'
+    mirrors of targets, rebases and recommendation progress with the app state (a few hundred
+    rows). Never waits: while another writer holds the database it is left to that writer,
+    which brings the mirrors in line as it commits."""
+    from safeguarding import appstore, refresh
+
+    live = db_path(path).resolve()
+    if not (live.exists() and figures_path(live).exists()):
+        return False
+    key = (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
+    with _in_step_lock:
+        if _in_step.get(live) == key:
+            return False
+    behind = refresh.mirrors_behind(reader(live))
+    if behind:
+        try:
+            refresh_figures(live, wait=False)
+        except Busy:
+            return False  # the writer holding it refreshes the mirrors as it commits
+        key = (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
+    with _in_step_lock:
+        _in_step[live] = key
+    return bool(behind)
 
 
 @contextlib.contextmanager
 def figures_writer(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None, *, wait: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on a copy of the figures (records attached read-only) that replaces the
     figures on success: for changes that alter figures but not records (rebases, targets,
@@ -440,7 +486,7 @@ def figures_writer(
     """
     live = db_path(path)
     figures = figures_path(live)
-    with _locked(live):
+    with _locked(live, wait=wait):
         if not live.exists():
             raise StoreError(
                 f"No database at {live}. Build one with: python -m safeguarding demo --db {live}"
@@ -660,6 +706,7 @@ def version(path: str | os.PathLike[str] | None = None) -> int:
     from safeguarding import appstore
 
     live = db_path(path).resolve()
+    catch_up(live)
     return hash((_identity(live), _identity(figures_path(live)), appstore.open(live).revision()))
 
 

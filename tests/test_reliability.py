@@ -7,6 +7,7 @@ under test, so nothing is mocked.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import multiprocessing as mp
 import os
 import signal
@@ -14,7 +15,7 @@ import time
 
 import pytest
 
-from safeguarding import actions, appstore, rebases, store
+from safeguarding import actions, appstore, rebases, store, target_setting, targets
 
 CTX = mp.get_context("fork")
 
@@ -141,3 +142,52 @@ def test_a_reader_open_throughout_sees_old_or_new_data_never_an_error(demo_db_pa
     periods = sorted({p for _, p in seen})
     assert len(periods) <= 2  # before the rebase, or after it: nothing in between
     assert periods[-1] == periods[0] + (1 if len(periods) == 2 else 0)
+
+
+def _set_target(path: str) -> None:
+    appstore.forget()
+    target_setting.set_target(
+        path,
+        by="Chief Constable",
+        metric_id=TARGET_METRIC,
+        district="Leeds",
+        effective_from=dt.date(2014, 1, 1),
+        target=5.0,
+        reason="Set while an import ran",
+    )
+
+
+TARGET_METRIC = "iioc_turnaround_days"
+
+
+def _leeds_target(path: str) -> float:
+    frame = targets.figures(store.reader(path), metric_id=TARGET_METRIC, districts=["Leeds"])
+    return float(frame.iloc[-1]["target"])
+
+
+def test_a_target_saved_whose_refresh_was_killed_is_caught_up_on_the_next_read(
+    demo_db_path, tmp_path
+):
+    db = str(store.copy_database(demo_db_path, tmp_path / "demo.duckdb"))
+    was = _leeds_target(db)
+    logged = len(targets.changes(appstore.open(db)))
+    # A long write (an import) holds the database: the change is saved in the app state, and its
+    # refresh queues for the lock; the process is killed there.
+    with open(db + ".lock", "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        setter = CTX.Process(target=_set_target, args=(db,))
+        setter.start()
+        deadline = time.monotonic() + 60
+        while len(targets.changes(appstore.open(db))) == logged:
+            assert time.monotonic() < deadline, "the change was never saved"
+            time.sleep(0.05)
+        os.kill(setter.pid, signal.SIGKILL)
+        setter.join()
+        assert _leeds_target(db) == was  # the figures are behind the saved change
+        started = time.perf_counter()
+        assert store.catch_up(db) is False  # not while another writer holds the database
+        assert time.perf_counter() - started < 5  # and without waiting for it
+        fcntl.flock(holder, fcntl.LOCK_UN)
+    store.version(db)  # what every page run asks first
+    assert _leeds_target(db) == 5.0
+    assert store.catch_up(db) is False  # in step: nothing more to do
