@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import os
 import shutil
 import threading
@@ -467,6 +468,11 @@ def catch_up(path: str | os.PathLike[str] | None = None) -> bool:
             refresh_figures(live, wait=False)
         except Busy:
             return False  # the writer holding it refreshes the mirrors as it commits
+        except (OSError, duckdb.Error) as exc:
+            # A reader that cannot write here (a read-only copy) still shows its pages; the
+            # next writer brings the figures in line.
+            logging.getLogger(__name__).warning("figures behind the app state: %s", exc)
+            return False
         key = (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
     with _in_step_lock:
         _in_step[live] = key
