@@ -690,6 +690,29 @@ def test_a_stored_reference_is_updated_not_duplicated(small_db):
     assert rows == [("R1", "high"), ("R2", "medium"), ("R3", "medium")]
 
 
+def test_a_file_name_that_could_hide_or_reorder_text_is_shown_and_audited_in_plain_view(
+    small_db,
+):
+    # The name is not refused: each such character is written as its code point.
+    name, shown = "odd \u00e9\u202e.csv", "odd \u00e9<U+202E>.csv"
+    report = check(small_db, "missing_reports", csv_file(MR_HEADER, mr(age="x")), name)
+    assert report.file_name == shown
+    assert report.problems["file"].tolist() == [shown]
+    assert report.summary().startswith(f"{shown}: 1 record read;")
+    loaded = load(small_db, "missing_reports", csv_file(MR_HEADER, mr()), name)
+    assert loaded.outcome == "loaded" and loaded.report.file_name == shown
+    bad = load(small_db, "missing_reports", csv_file(MR_HEADER, mr(age="x")), "b\u200bad\x1b\n.csv")
+    assert bad.outcome == "rejected"
+    assert bad.message.endswith(
+        "First: b<U+200B>ad<U+001B><U+000A>.csv, line 2, column age: 'x' is not a whole number"
+    )
+    audit = imports.history(store.reader(small_db))
+    assert audit["file_name"].tolist() == ["b<U+200B>ad<U+001B><U+000A>.csv", shown]
+    peers = imports.check(small_db, imports.PEER_TABLE, b"force,peer\n", "peers\u2066.csv")
+    assert peers.file_name == "peers<U+2066>.csv"
+    assert set(peers.problems["file"]) <= {"peers<U+2066>.csv"}
+
+
 def test_the_audit_records_when_who_what_and_the_outcome(small_db):
     data = csv_file(MR_HEADER, mr())
     result = load(small_db, "missing_reports", data, name="/some/dir/june.csv")

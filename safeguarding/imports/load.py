@@ -13,7 +13,15 @@ import pandas as pd
 
 from safeguarding import appstore, contract, metrics, sql, store
 from safeguarding.contract import Column, TableContract
-from safeguarding.imports.common import PROBLEM_COLUMNS, Report, Result, _count, _q, describe
+from safeguarding.imports.common import (
+    PROBLEM_COLUMNS,
+    Report,
+    Result,
+    _count,
+    _q,
+    describe,
+    plain_file_name,
+)
 from safeguarding.imports.read import as_file, sha256_of
 from safeguarding.imports.validate import _drop_temp, _stage, keep_typed_only
 from safeguarding.tables import BELONGS_TO
@@ -275,7 +283,7 @@ def import_file(
     contract_ = contract.get(table)
     clock = now or dt.datetime.now
     today = today or dt.date.today()
-    file_name = Path(file_name).name
+    file_name = plain_file_name(Path(file_name).name)
     with as_file(data) as path:
         return _import(db, contract_, path, file_name, by=by, clock=clock, today=today, force=force)
 

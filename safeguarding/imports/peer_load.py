@@ -22,7 +22,14 @@ import duckdb
 import pandas as pd
 
 from safeguarding import peer_groups, store
-from safeguarding.imports.common import FILE_RULES, MAX_LISTED, PROBLEM_COLUMNS, Report, Result
+from safeguarding.imports.common import (
+    FILE_RULES,
+    MAX_LISTED,
+    PROBLEM_COLUMNS,
+    Report,
+    Result,
+    plain_file_name,
+)
 from safeguarding.imports.load import Rejected, _audit, audit_rejected
 from safeguarding.imports.read import as_file, sha256_of
 
@@ -132,7 +139,7 @@ def check(
 ) -> Report:
     """Validate a peer-group file against the live database, writing nothing."""
     with as_file(data) as path:
-        return _stage(store.reader(db), path, Path(file_name).name)[0]
+        return _stage(store.reader(db), path, plain_file_name(Path(file_name).name))[0]
 
 
 def import_file(
@@ -150,7 +157,7 @@ def import_file(
     exactly the stored groups changes nothing (outcome 'unchanged'). Audited either way.
     """
     clock = now or dt.datetime.now
-    file_name = Path(file_name).name
+    file_name = plain_file_name(Path(file_name).name)
     with as_file(data) as path:
         try:
             with store.writer(db) as con:
