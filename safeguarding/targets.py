@@ -441,7 +441,8 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
     Read as strictly as a records file: a header with an unknown, unnamed or repeated column, a
     row with more or fewer values than the header (an unquoted comma would otherwise move the
     rest of the row), broken quoting, a control or invisible character, and two rows that set
-    the same metric and area from the same date (only one of them could count) are all refused.
+    the same metric and area with overlapping dates (what counts would depend on their order) are
+    all refused.
     Blank lines (or lines of commas only) are skipped, as in a spreadsheet."""
     try:
         text = data.decode("utf-8-sig")
@@ -510,11 +511,41 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
             f"{file_name}, line {exc.line}: could not be read as CSV ({exc.reason}); check the "
             "quote marks on this line and the lines below it."
         )
+    problems += _overlaps(out, first_line)
     if problems:
         raise TargetError("\n".join(problems))
     if not out:
         raise TargetError(f"{file_name}: no targets in the file.")
     return out
+
+
+def _overlaps(
+    changes: list[Change], lines: dict[tuple[str, str | None, dt.date], int]
+) -> list[str]:
+    """Rows of one file whose dates overlap for the same metric and area: applied in turn, the
+    later would cut back the earlier, so what is stored would depend on the order of the lines."""
+
+    def span(c: Change) -> str:
+        return f"{c.effective_from} to {c.effective_to or 'open-ended'}"
+
+    def line(c: Change) -> int:
+        return lines[(c.metric_id, c.district, c.effective_from)]
+
+    problems = []
+    by_area: dict[tuple[str, str | None], list[Change]] = {}
+    for change in changes:
+        by_area.setdefault((change.metric_id, change.district), []).append(change)
+    for (metric_id, district), rows in by_area.items():
+        rows.sort(key=lambda c: c.effective_from)
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+                problems.append(
+                    f"{later.where}: its dates for {metric_id}, {district or FORCE_WIDE} "
+                    f"({span(later)}) overlap those on line {line(earlier)} ({span(earlier)}); "
+                    "give each row dates of its own (end the earlier the day before the later "
+                    "starts)."
+                )
+    return problems
 
 
 def _change_of(row: dict[str, str], where: str, areas: list[str]) -> Change:

@@ -351,6 +351,13 @@ def test_a_change_that_cannot_be_made_is_refused_in_words_and_nothing_changes(
             f"{METRIC},Leeds,2014-01-01,,,x",
             "targets.csv, line 2: Leeds has no target of its own for",
         ),
+        # Two rows for one metric and area whose dates overlap: what was stored depended on the
+        # order of the lines.
+        (
+            f"{METRIC},,2025-06-01,,70,y\n{METRIC},,2025-04-01,2025-12-31,85,x",
+            f"targets.csv, line 2: its dates for {METRIC}, All districts and the force "
+            "(2025-06-01 to open-ended) overlap those on line 3 (2025-04-01 to 2025-12-31)",
+        ),
     ],
 )
 def test_a_targets_file_row_that_cannot_be_applied_names_its_line_and_column(
