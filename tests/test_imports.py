@@ -342,6 +342,36 @@ def test_the_problem_reads_as_one_sentence_with_file_line_and_column(small_db):
     )
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_line_breaks_and_other_spaces_at_the_ends_of_a_value_are_trimmed_like_spaces(
+    small_db, ending
+):
+    load(small_db, "missing_reports", csv_file(MR_HEADER, mr(), mr(report_ref="R2")))
+    lines = [
+        MR_HEADER,
+        mr(report_ref=f'"R1{ending}"', risk_grade="high"),
+        mr(report_ref="\u00a0R2\u00a0", district="Leeds\u2007", risk_grade="high"),
+        mr(report_ref=f'"\u3000R3{ending} "', child_ref="C3\u202f"),
+    ]
+    result = load(small_db, "missing_reports", (ending.join(lines) + ending).encode())
+    assert (result.outcome, result.inserted, result.updated) == ("loaded", 1, 2)
+    stored = store.reader(small_db).execute(
+        "select report_ref, child_ref, district, risk_grade from missing_reports order by 1"
+    )
+    assert stored.fetchall() == [
+        ("R1", "C1", "Leeds", "high"),
+        ("R2", "C1", "Leeds", "high"),
+        ("R3", "C3", "Leeds", "medium"),
+    ]
+
+
+def test_a_reference_repeated_but_for_a_non_breaking_space_is_a_repeat(small_db):
+    data = csv_file(MR_HEADER, mr(), mr(report_ref="R1\u00a0"))
+    assert errors(check(small_db, "missing_reports", data)) == [
+        (3, "report_ref", "R1", "'R1' appears more than once in the file (first on line 2)")
+    ]
+
+
 def test_a_reference_repeated_in_the_file_is_an_error_on_the_later_line(small_db):
     data = csv_file(MR_HEADER, mr(), mr(report_ref="R2"), mr())
     assert errors(check(small_db, "missing_reports", data)) == [

@@ -13,7 +13,16 @@ MAX_LISTED = 1000  # problems listed in a report; the rest are counted
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "severity", "rule", "message"]
 # Problems with the file as a whole: no record could be read or checked.
 FILE_RULES = ("empty_file", "header_only", "encoding", "not_xlsx", "header")
-_SPACE = " \t"  # trimmed from both ends of every value
+# Trimmed from both ends of every value (and header name): spaces and tabs, line breaks (inside
+# a quoted value), and the other spaces of Unicode (no-break, thin, ideographic and the rest, as
+# Python's str.strip takes them), none of which can be told from a space on screen. Not the
+# control characters str.strip also takes (U+000B, U+000C, U+001C-U+001F, U+0085): those are
+# refused, wherever they are.
+_SPACE = (
+    " \t\n\r\u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 # In a file's name: the characters refused in values, and tab and line breaks (a name is one line).
 _HIDDEN_IN_NAME = re.compile(f"{REFUSED_PATTERN.pattern}|[\t\n\r]")
 
