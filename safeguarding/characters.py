@@ -45,3 +45,15 @@ def words_problem(text: str, what: str, limit: int) -> str | None:
     if len(text) > limit:
         return f"The {what} is too long ({len(text)} characters; at most {limit})."
     return refused_words(text, what)
+
+
+# In a file's name: the characters refused in values, and tab and line breaks (a name is one line).
+_HIDDEN_IN_NAME = re.compile(f"{REFUSED_PATTERN.pattern}|[\t\n\r]")
+
+
+def plain_file_name(file_name: str) -> str:
+    """A file's name as every message and the audit show it: each character that could hide or
+    reorder text on screen (those refused in values), and each tab or line break, written as
+    <U+XXXX>. The file is not refused for its name; the name just cannot make a message read
+    otherwise than it does. A name already made plain stays as it is."""
+    return _HIDDEN_IN_NAME.sub(lambda found: f"<U+{ord(found.group()):04X}>", file_name)

@@ -444,6 +444,7 @@ def read_csv(data: bytes, file_name: str, areas: list[str]) -> list[Change]:
     the same metric and area with overlapping dates (what counts would depend on their order) are
     all refused.
     Blank lines (or lines of commas only) are skipped, as in a spreadsheet."""
+    file_name = characters.plain_file_name(file_name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

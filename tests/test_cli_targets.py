@@ -397,3 +397,12 @@ def test_a_withdrawal_says_when_it_ends_and_what_a_force_wide_one_leaves(capsys,
         f"{METRIC}: the force-wide target withdrawn from 2025-01-01 to 2025-03-31; a district or "
         "force with a target of its own keeps it." in out
     )
+
+
+def test_a_targets_files_name_that_could_reorder_text_is_shown_with_its_codes(capsys, db, tmp_path):
+    path = tmp_path / "plan\u202etxt.csv"
+    path.write_text(f"{','.join(targets.CSV_COLUMNS)}\nnope,,2025-04-01,,85,x\n", encoding="utf-8")
+    code, _, err = run(capsys, "targets", "import", str(path), "--db", db)
+    assert code == 2
+    assert "plan<U+202E>txt.csv, line 2, column metric_id" in err
+    assert "\u202e" not in err

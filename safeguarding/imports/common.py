@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
-
-from safeguarding.characters import REFUSED_PATTERN
 
 MAX_LISTED = 1000  # problems listed in a report; the rest are counted
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "severity", "rule", "message"]
@@ -23,17 +20,6 @@ _SPACE = (
     + "".join(map(chr, range(0x2000, 0x200B)))
     + "\u2028\u2029\u202f\u205f\u3000"
 )
-# In a file's name: the characters refused in values, and tab and line breaks (a name is one line).
-_HIDDEN_IN_NAME = re.compile(f"{REFUSED_PATTERN.pattern}|[\t\n\r]")
-
-
-def plain_file_name(file_name: str) -> str:
-    """A file's name as every message and the audit show it: each character that could hide or
-    reorder text on screen (those refused in values), and each tab or line break, written as
-    <U+XXXX>. The file is not refused for its name; the name just cannot make a message read
-    otherwise than it does. Taken once where a name comes in (check, validate, import_file);
-    a name already made plain stays as it is."""
-    return _HIDDEN_IN_NAME.sub(lambda found: f"<U+{ord(found.group()):04X}>", file_name)
 
 
 @dataclass(frozen=True)

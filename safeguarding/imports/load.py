@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from safeguarding import appstore, contract, metrics, sql, store
+from safeguarding.characters import plain_file_name
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports.common import (
     PROBLEM_COLUMNS,
@@ -20,7 +21,6 @@ from safeguarding.imports.common import (
     _count,
     _q,
     describe,
-    plain_file_name,
 )
 from safeguarding.imports.read import as_file, sha256_of
 from safeguarding.imports.validate import _drop_temp, _stage, keep_typed_only

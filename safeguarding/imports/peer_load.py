@@ -22,13 +22,13 @@ import duckdb
 import pandas as pd
 
 from safeguarding import peer_groups, store
+from safeguarding.characters import plain_file_name
 from safeguarding.imports.common import (
     FILE_RULES,
     MAX_LISTED,
     PROBLEM_COLUMNS,
     Report,
     Result,
-    plain_file_name,
 )
 from safeguarding.imports.load import Rejected, _audit, audit_rejected
 from safeguarding.imports.read import as_file, sha256_of

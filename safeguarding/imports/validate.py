@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from safeguarding import contract, quality, sql, store
+from safeguarding import characters, contract, quality, sql, store
 from safeguarding.contract import Column, TableContract
 from safeguarding.imports import common
 from safeguarding.imports.common import (
@@ -707,7 +707,7 @@ def validate(
     """Check a file (its bytes, or a path to it) without loading it, on any connection,
     including a read-only reader. With ``force``, only that force's districts are accepted."""
     contract_ = contract.get(table)
-    file_name = common.plain_file_name(file_name)
+    file_name = characters.plain_file_name(file_name)
     try:
         with as_file(data) as path:
             return _stage(con, contract_, path, file_name, today or dt.date.today(), force)

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from safeguarding import access, audit, contract, imports, quality, store
+from safeguarding import access, audit, characters, contract, imports, quality, store
 from safeguarding.imports import worker
 from safeguarding.paths import db_path
 from safeguarding.ui import app, auth_ui
@@ -162,7 +162,8 @@ def render_load_section() -> None:
     try:
         report = _checked(table, upload.name, data, sha, force)
     except worker.WorkerError as exc:
-        _LOG.error("Check of %s against %s failed: %s", upload.name, table, exc)
+        name = characters.plain_file_name(upload.name)
+        _LOG.error("Check of %s against %s failed: %s", name, table, exc)
         st.error(CHECK_FAILED)
         return
     if not report.ok:
