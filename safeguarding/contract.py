@@ -554,7 +554,7 @@ def markdown() -> str:
         "## Every file",
         "",
         "- CSV (UTF-8; Excel's *CSV UTF-8* is fine) or Excel `.xlsx` (the sheet named after the "
-        "table, else the first sheet).",
+        "table, in any case, else the first sheet that is not hidden).",
         "- Line 1 is the header: every column of the table, once each, in any order. Names are "
         "not case-sensitive; no other columns.",
         "- One record per line. Blank lines are ignored. Spaces around a value are ignored.",

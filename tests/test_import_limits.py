@@ -232,6 +232,39 @@ GOOD_CELLS = [
 ]
 
 
+@pytest.mark.parametrize("title", ["Missing_Reports", " MISSING_REPORTS "])
+def test_the_sheet_named_after_the_table_is_read_whatever_its_case(small_db, title):
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Notes"
+    notes.append(["Extract of 1 June"])
+    sheet = book.create_sheet(title)
+    sheet.append(HEADER.split(","))
+    sheet.append(GOOD_CELLS)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = check(small_db, buffer.getvalue(), name="extract.xlsx")
+    assert report.ok and report.rows == 1, report.problems
+
+
+def test_a_hidden_first_sheet_is_passed_over_for_the_first_one_the_user_can_see(small_db):
+    # A hidden sheet holds what nobody opening the workbook would check: it was once read first.
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "old"
+    hidden.sheet_state = "hidden"
+    hidden.append(HEADER.split(","))
+    hidden.append(["OLD-1", *GOOD_CELLS[1:3], "not an age", *GOOD_CELLS[4:]])
+    shown = book.create_sheet("June")
+    shown.append(HEADER.split(","))
+    shown.append(GOOD_CELLS)
+    book.active = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = check(small_db, buffer.getvalue(), name="extract.xlsx")
+    assert report.ok and report.rows == 1, report.problems
+
+
 def test_a_formula_without_a_saved_result_is_an_error_in_a_required_column(small_db):
     cells = list(GOOD_CELLS)
     cells[1] = '=CONCAT("C", "1")'

@@ -725,11 +725,24 @@ def xlsx_limits(path: Path) -> _FileProblem | None:
     return None
 
 
+def _sheet_to_read(book, table_name: str) -> str:
+    """The sheet named after the table (its case and spaces as a header's are: Missing_Reports
+    is missing_reports), else the first sheet the user can see (a hidden or very hidden sheet
+    holds what nobody opening the workbook would check), else the first."""
+    wanted = table_name.casefold()
+    for sheet in book.worksheets:
+        if sheet.title.strip().casefold() == wanted:
+            return sheet.title
+    visible = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    return (visible or book.worksheets)[0].title
+
+
 def read_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, table: TableContract
 ) -> tuple[int, _FileProblem | None, list[tuple[int, int, str]]]:
-    """The sheet named after the table (else the first) into the view _imp_grid; (width,
-    problem, formulas). The spreadsheet row is the line; rows are padded to the header's width.
+    """The sheet named after the table (else the first visible one: ``_sheet_to_read``) into the
+    view _imp_grid; (width, problem, formulas). The spreadsheet row is the line; rows are
+    padded to the header's width.
 
     ``formulas`` lists the cells (line, position, formula) holding a formula whose result Excel
     did not save: openpyxl reads such a cell as empty, which must not pass for a value. The
@@ -763,8 +776,8 @@ def read_xlsx(
     width = 0
     formulas: list[tuple[int, int, str]] = []
     try:
-        name = table.name if table.name in values_book.sheetnames else None
-        sheets = [b[name] if name else b.worksheets[0] for b in (values_book, formula_book)]
+        name = _sheet_to_read(values_book, table.name)
+        sheets = [b[name] for b in (values_book, formula_book)]
         by_name = {c.name: c for c in table.columns}
         header: list[Column | None] = []
         batch: list[tuple[int, list[str]]] = []
