@@ -525,3 +525,12 @@ def test_bytes_refused_while_the_file_is_read_reject_an_import_and_change_nothin
     ] == [(50, message)]
     with store.reader(small_db) as con:
         assert con.execute("select report_ref from missing_reports").fetchall() == [("R1",)]
+
+
+def test_the_headers_problems_are_listed_from_its_first_column_to_its_last(small_db):
+    # Problems of the same line and rule were once listed in whatever order the database gave.
+    header = HEADER + "," * 12
+    data = (header + "\n" + row() + "\n").encode()
+    for _ in range(3):
+        listed = [m for *_, rule, m in problems(check(small_db, data)) if rule == "header"]
+        assert listed == [f"column {n} of the header has no name" for n in range(11, 23)]

@@ -486,11 +486,13 @@ def _stage(
     rows = 0
 
     def report() -> Report:
-        for p in file_problems:
+        # Before any value's problem on their line, in the order they were found (the header's
+        # from its first column to its last): a negative position each.
+        for order, p in enumerate(file_problems):
             _problem_insert(
                 con,
-                "select $line, -1, $column, $value, 'error', $rule, $message",
-                dataclasses.asdict(p),
+                "select $line, $position, $column, $value, 'error', $rule, $message",
+                {**dataclasses.asdict(p), "position": order - len(file_problems)},
             )
         counts = dict(
             con.execute("select severity, count(*) from _imp_problems group by 1").fetchall()
