@@ -66,8 +66,12 @@ def _apply(args, changes: list[targets.Change]) -> list[targets.Change]:
     except targets.TargetError as exc:
         raise CommandError(str(exc)) from None
     seconds = time.perf_counter() - started
+    changed = sum(c.changed for c in applied)
+    same = len(applied) - changed
+    already = f"; {same} already as given, left as they were" if same else ""
     print(
-        f"Saved {len(applied)} target change(s) in {seconds:.1f} s; statuses and assurance follow."
+        f"Saved {changed} target change(s) in {seconds:.1f} s{already}; statuses and assurance "
+        "follow."
     )
     return applied
 

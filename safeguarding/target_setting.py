@@ -9,6 +9,7 @@ the one that starts a refresh.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from safeguarding import appstore, store, targets
@@ -28,16 +29,16 @@ def set_targets(
     path: str | os.PathLike[str] | None, changes: list[targets.Change], *, by: str | None
 ) -> list[targets.Change]:
     """Check and apply changes in one transaction (all or none), then refresh the figures' targets
-    and assurance. Returns the changes as applied."""
+    and assurance. Returns the changes as applied (``changed`` False for one already so)."""
     by = targets.check_by(by)
     app = appstore.open(path)
     known = areas(app.database)
     checked = [targets.check(c, known) for c in changes]
     with app.write() as tx:
-        for change in checked:
-            targets.apply(tx, change, by=by)
-    store.refresh_figures(path)
-    return checked
+        applied = [replace(c, changed=targets.apply(tx, c, by=by)) for c in checked]
+    if any(c.changed for c in applied):
+        store.refresh_figures(path)
+    return applied
 
 
 def set_target(path: str | os.PathLike[str] | None, *, by: str, **fields: Any) -> targets.Change:

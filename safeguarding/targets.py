@@ -226,6 +226,8 @@ class Change:
     note: str | None = None
     # Where the change came from ("targets.csv, line 4"), for a message about it.
     where: str | None = field(default=None, compare=False)
+    # False once applied if the target was already exactly so (nothing stored, nothing logged).
+    changed: bool = field(default=True, compare=False)
 
 
 def check(change: Change, areas: list[str]) -> Change:
@@ -306,9 +308,10 @@ def _describe(rows: list[dict[str, Any]]) -> str | None:
     )
 
 
-def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = None) -> None:
+def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = None) -> bool:
     """Set (or withdraw) one target in an app-state transaction; the rows it overlaps are cut
-    back around it (never deleted) and the change is logged with who and why."""
+    back around it (never deleted) and the change is logged with who and why. False, with
+    nothing stored or logged, when the target is already exactly so (a file imported twice)."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     start, end = change.effective_from, change.effective_to
     overlapping = tx.rows(
@@ -325,6 +328,15 @@ def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = Non
     )
     if change.target is None and not overlapping:
         raise TargetError(_nothing_to_withdraw(tx, change))
+    if change.target is not None and len(overlapping) == 1:
+        row = overlapping[0]
+        if (
+            row["effective_from"] == start.isoformat()
+            and row["effective_to"] == (end.isoformat() if end else None)
+            and float(row["target"]) == change.target
+            and row["note"] == change.note
+        ):
+            return False
     for row in overlapping:
         tx.execute(
             "update targets set superseded_at = :now where target_id = :id",
@@ -371,6 +383,7 @@ def apply(tx: Session, change: Change, *, by: str, now: dt.datetime | None = Non
             "previous": _describe(overlapping),
         },
     )
+    return True
 
 
 def _nothing_to_withdraw(tx: Session, change: Change) -> str:

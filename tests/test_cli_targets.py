@@ -406,3 +406,18 @@ def test_a_targets_files_name_that_could_reorder_text_is_shown_with_its_codes(ca
     assert code == 2
     assert "plan<U+202E>txt.csv, line 2, column metric_id" in err
     assert "\u202e" not in err
+
+
+def test_the_same_targets_file_twice_changes_nothing_the_second_time(capsys, db, tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        f"{','.join(targets.CSV_COLUMNS)}\n{METRIC},Leeds,2025-01-01,2025-12-31,80,Leeds plan\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "targets", "import", str(path), "--db", db)
+    assert code == 0 and "Saved 1 target change(s)" in out, err
+    before = _state(db)
+    code, out, err = run(capsys, "targets", "import", str(path), "--db", db)
+    assert code == 0, err
+    assert "Saved 0 target change(s)" in out and "1 already as given, left as they were" in out
+    assert_unchanged(db, before)  # no history row saying 80 replaced 80

@@ -240,8 +240,11 @@ def render_target_forms() -> None:
                 st.error("Nothing was changed.")
                 st.code(str(exc), language=None)
             else:
+                changed = sum(c.changed for c in applied)
+                same = len(applied) - changed
+                already = f"; {same} already as given, left as they were" if same else ""
                 st.session_state[_FLASH] = (
-                    f"Imported {len(applied)} target change(s); every status and assurance "
+                    f"Imported {changed} target change(s){already}; every status and assurance "
                     "now follows them."
                 )
                 st.rerun()
@@ -270,6 +273,9 @@ def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bo
     st.session_state[_FLASH] = (
         f"Saved: {metric.title} for {area}, {what} from {start:%d %B %Y}{until}. Every status "
         "and assurance now follows it."
+        if change.changed
+        else f"Nothing to change: {metric.title} for {area} is already {what} from "
+        f"{start:%d %B %Y}{until}."
     )
     st.rerun()
 
