@@ -149,6 +149,9 @@ class TargetError(ValueError):
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
 MAX_NAME = 200  # who made a change
+# Far above any figure a metric here can take (days, counts, caseloads per officer), low enough
+# that every status and chart can work with it: 1e308 would overflow their arithmetic.
+MAX_TARGET = 1_000_000
 # A number as people write one in a form or a file: digits (ASCII), an optional sign, point and
 # exponent; not Python's float() grammar (9_2, nan, inf, other scripts' digits).
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -280,6 +283,13 @@ def check(change: Change, areas: list[str]) -> Change:
             )
         if target < 0:
             raise TargetError(f"The target cannot be negative ({target:g}).", "target")
+        if target > MAX_TARGET:
+            raise TargetError(
+                f"The target ({target:g}) is larger than any figure of {metric.id} could be (at "
+                f"most {MAX_TARGET:,}).",
+                "target",
+            )
+        target += 0.0  # -0 is 0
     reason = (change.reason or "").strip()
     if not reason:
         raise TargetError("Say why the target is being set or changed (the reason).", "reason")

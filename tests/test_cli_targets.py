@@ -292,6 +292,19 @@ WITHDRAW = ["targets", "withdraw", METRIC, "--reason", "Plan"]
         (["targets", "set", METRIC, "9_2", "--from", "2025-01-01", "--reason", "r"], "'9_2'"),
         (["targets", "set", METRIC, "nan", "--from", "2025-01-01", "--reason", "r"], "'nan'"),
         (["targets", "set", METRIC, "1e400", "--from", "2025-01-01", "--reason", "r"], "large"),
+        (
+            [
+                "targets",
+                "set",
+                "misper_repeat_children",
+                "1e308",
+                "--from",
+                "2025-01-01",
+                "--reason",
+                "r",
+            ],
+            "The target (1e+308) is larger than any figure of misper_repeat_children could be",
+        ),  # fmt: skip
         # Who made a change is held to the same rule as the reason.
         (
             [*SET, "--from", "2025-01-01", "--by", "Eve\u202egnp.exe"],
