@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from safeguarding import appstore, characters, frames, registry
 from safeguarding.appstore import Session
-from safeguarding.formatting import parse_quarter
+from safeguarding.formatting import EARLIEST_DATE, LATEST_DATE, parse_quarter
 from safeguarding.quarters import Period
 
 if TYPE_CHECKING:
@@ -92,6 +92,11 @@ def quarter_code(text: str) -> str:
         first, _ = parse_quarter(text)
     except ValueError as exc:
         raise ActionError(str(exc)) from None
+    if not EARLIEST_DATE <= first <= LATEST_DATE:
+        raise ActionError(
+            f"'{text.strip()}' is outside the quarters an action can be for "
+            f"({EARLIEST_DATE.year}Q1 to {LATEST_DATE.year}Q4)."
+        )
     return Period.quarter_of(first).code
 
 
@@ -159,6 +164,12 @@ def _quarter_begun(quarter: str, raised_on: dt.date) -> None:
 
 
 def _dates(raised_on: dt.date, due_date: dt.date | None, closed_on: dt.date | None) -> None:
+    for day, what in ((raised_on, "raised"), (due_date, "due"), (closed_on, "closing")):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ActionError(
+                f"The {what} date ({day}) is outside the dates an action can have "
+                f"({EARLIEST_DATE} to {LATEST_DATE})."
+            )
     if due_date is not None and due_date < raised_on:
         raise ActionError(
             f"The due date ({due_date}) is before the action was raised ({raised_on})."

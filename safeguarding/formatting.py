@@ -8,6 +8,11 @@ import re
 
 from safeguarding import kinds
 
+# The dates anything people write can be about (a target's, an action's): far wider than any
+# data, narrow enough that each has a day after it and a four-digit year.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 

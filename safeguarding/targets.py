@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from safeguarding import appstore, characters, csv_lines, registry
+from safeguarding import appstore, characters, csv_lines, formatting, registry
 from safeguarding.appstore import Session
 
 STATUS_WORDS = {
@@ -144,10 +144,9 @@ class TargetError(ValueError):
         self.column = column
 
 
-# The dates a target can take: far wider than any data, narrow enough that every date and the
-# day after it can be worked with.
-EARLIEST = dt.date(2000, 1, 1)
-LATEST = dt.date(2099, 12, 31)
+# The dates a target can take.
+EARLIEST = formatting.EARLIEST_DATE
+LATEST = formatting.LATEST_DATE
 MAX_NAME = 200  # who made a change
 # Far above any figure a metric here can take (days, counts, caseloads per officer), low enough
 # that every status and chart can work with it: 1e308 would overflow their arithmetic.

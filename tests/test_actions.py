@@ -94,6 +94,16 @@ def test_action_ids_count_up(db):
         ({"quarter": "2025Q1"}, "2025Q1 had not begun when the action was raised"),
         ({"text": "Why has it \u202erisen?"}, r"invisible or control character \(U\+202E\)"),
         ({"owner": "Kirklees\x00"}, r"The owner contains an invisible or control character"),
+        # Dates far from any data: a quarter of 1900 was carried forward in every review.
+        (
+            {"quarter": "1900Q1", "raised_on": dt.date(1900, 2, 1)},
+            r"'1900Q1' is outside the quarters an action can be for \(2000Q1 to 2099Q4\)",
+        ),
+        ({"quarter": "0001Q1"}, r"'0001Q1' is outside the quarters"),
+        (
+            {"due_date": dt.date(9999, 12, 31)},
+            r"The due date \(9999-12-31\) is outside the dates an action can have",
+        ),
     ],
 )
 def test_a_bad_action_is_refused_with_a_reason(db, fields, message):
