@@ -142,6 +142,18 @@ def test_a_good_file_is_imported_on_confirmation_and_shows_at_once(env):
     assert any("force records" in c.value for c in at.caption)  # no longer labelled demo data
 
 
+def test_a_file_name_that_could_reorder_text_reads_the_same_after_the_import(env):
+    # The check and the history wrote its U+202E as a code, the message after the import did not.
+    at = open_page("pages/data.py", LEADERSHIP)
+    at.selectbox(key="data_import_table").set_value("missing_reports").run()
+    upload(at, "june\u202evsc.csv", f"{HEADER}\n{GOOD}\n".encode())
+    at.button(key="data_import_go").click().run()
+    assert_clean(at)
+    message = shown(at.success[0].value)
+    assert message.startswith("Imported june<U+202E>vsc.csv into missing_reports: 1 inserted")
+    assert "\u202e" not in message
+
+
 def test_an_excel_file_that_is_not_a_workbook_gets_words_not_a_traceback(env):
     at = open_page("pages/data.py", ADMIN)
     upload(at, "june.xlsx", b"not really a workbook")

@@ -212,6 +212,7 @@ def _scope_at_click() -> access.Scope | None:
 
 def _import(table: str, name: str, data: bytes) -> None:
     key = (table, hashlib.sha256(data).hexdigest())
+    shown = characters.plain_file_name(name)  # as the check and the audit show it
     scope = _scope_at_click()
     if scope is None or not scope.can_import():
         st.session_state[DONE_KEY] = {"key": key, "ok": False, "text": NO_IMPORT_NOW}
@@ -225,7 +226,7 @@ def _import(table: str, name: str, data: bytes) -> None:
     try:
         result = worker.import_file(db_path(), table, data, name, by=scope.user_id, force=force)
     except Exception:  # not the file's fault; the writer has left the data untouched
-        _LOG.exception("Import of %s into %s failed", name, table)
+        _LOG.exception("Import of %s into %s failed", shown, table)
         st.session_state[DONE_KEY] = {
             "key": key,
             "ok": False,
@@ -237,17 +238,17 @@ def _import(table: str, name: str, data: bytes) -> None:
         text = f"{result.message} The stored data changed after the check; see the check below."
     elif result.outcome == "unchanged":
         text = (
-            f"{name}: every record is already stored exactly as in the file; nothing changed "
+            f"{shown}: every record is already stored exactly as in the file; nothing changed "
             f"(import {result.import_id})."
         )
     elif table == imports.PEER_TABLE:
         text = (
-            f"Loaded {name} as the most similar groups: {result.message} (import "
+            f"Loaded {shown} as the most similar groups: {result.message} (import "
             f"{result.import_id}). The Peers page now compares each force with its new group."
         )
     else:
         text = (
-            f"Imported {name} into {table}: {result.inserted:,} inserted, {result.updated:,} "
+            f"Imported {shown} into {table}: {result.inserted:,} inserted, {result.updated:,} "
             f"updated, {result.unchanged:,} unchanged (import {result.import_id}). Every page "
             "now shows the new figures."
         )
