@@ -12,17 +12,28 @@ import re
 # Characters refused in any value: C0 and C1 control characters other than tab and line breaks
 # (ESC, BEL, ...), DEL, and the invisible formatting characters that hide or reorder text on
 # screen: bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the
-# marks U+200E, U+200F, U+061C) and zero-width characters (U+200B-U+200D, U+2060, U+FEFF,
-# U+180E); and U+FFFD, the mark of a character that could not be read (a carriage return on
-# its own, in a file that mixes line ends, is read as one). As an RE2 character class (DuckDB's
-# regular expressions).
+# marks U+200E, U+200F, U+061C), zero-width characters (U+200B-U+200D, U+2060, U+FEFF, U+180E)
+# and the other characters that draw nothing (a text of them alone would pass for words): the
+# soft hyphen U+00AD, the combining grapheme joiner U+034F, the invisible operators
+# U+2061-U+2064, the deprecated format characters U+206A-U+206F, the Hangul and Khmer fillers
+# (U+115F, U+1160, U+17B4, U+17B5, U+3164, U+FFA0), the interlinear annotation marks
+# U+FFF9-U+FFFB and the tag characters U+E0000-U+E007F; and U+FFFD, the mark of a character that
+# could not be read (a carriage return on its own, in a file that mixes line ends, is read as
+# one). As an RE2 character class (DuckDB's regular expressions).
 REFUSED_CHARACTERS = (
-    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{180E}\x{200B}-\x{200F}"
-    r"\x{202A}-\x{202E}\x{2060}\x{2066}-\x{2069}\x{FEFF}\x{FFFD}]"
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{00AD}\x{034F}\x{061C}\x{115F}\x{1160}"
+    r"\x{17B4}\x{17B5}\x{180E}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}"
+    r"\x{2066}-\x{206F}\x{3164}\x{FEFF}\x{FFA0}\x{FFF9}-\x{FFFB}\x{FFFD}\x{E0000}-\x{E007F}]"
 )
 # The same class for Python's regular expressions: what people type into the dashboard (an
 # action, a reason, a targets file) is held to the same rule as a records file.
-REFUSED_PATTERN = re.compile(re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", REFUSED_CHARACTERS))
+REFUSED_PATTERN = re.compile(
+    re.sub(
+        r"\\x\{([0-9A-Fa-f]{4,6})\}",
+        lambda code: f"\\U{int(code.group(1), 16):08X}",
+        REFUSED_CHARACTERS,
+    )
+)
 
 
 def refused_character(text: str | None) -> str | None:

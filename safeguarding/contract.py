@@ -566,7 +566,8 @@ def markdown() -> str:
         f"- A value holds at most the column's number of characters (references "
         f"{MAX_REFERENCE_LENGTH}, other text {MAX_LENGTH_BY_KIND['text']}); control characters "
         "(other than tab and line breaks) and invisible formatting characters (right-to-left "
-        "overrides, zero-width spaces and the like) are refused wherever they are.",
+        "overrides, zero-width spaces, soft hyphens, fillers and the like) are refused wherever "
+        "they are.",
         f"- true or false: {'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)} (any case).",
         "- Each record is identified by its reference (the key columns below). A reference "
         "already stored is updated; a new one is added; nothing is ever deleted by an import. "

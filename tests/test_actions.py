@@ -94,6 +94,10 @@ def test_action_ids_count_up(db):
         ({"quarter": "2025Q1"}, "2025Q1 had not begun when the action was raised"),
         ({"text": "Why has it \u202erisen?"}, r"invisible or control character \(U\+202E\)"),
         ({"owner": "Kirklees\x00"}, r"The owner contains an invisible or control character"),
+        # Text of characters that draw nothing once passed for an action.
+        ({"text": "\u2063\u2063"}, r"invisible or control character \(U\+2063\)"),
+        ({"text": "\u3164"}, r"invisible or control character \(U\+3164\)"),
+        ({"owner": "\U000e0041\U000e0042"}, r"invisible or control character \(U\+E0041\)"),
         # Dates far from any data: a quarter of 1900 was carried forward in every review.
         (
             {"quarter": "1900Q1", "raised_on": dt.date(1900, 2, 1)},

@@ -127,6 +127,11 @@ CHARACTERS = {
     "right-to-left override": ("\u202e", "U+202E"),
     "zero-width space": ("\u200b", "U+200B"),
     "left-to-right isolate": ("\u2066", "U+2066"),
+    # Characters that draw nothing: a value of them alone would pass for words.
+    "invisible separator": ("\u2063", "U+2063"),
+    "soft hyphen": ("\u00ad", "U+00AD"),
+    "tag letter": ("\U000e0041", "U+E0041"),
+    "hangul filler": ("\u3164", "U+3164"),
 }
 
 
