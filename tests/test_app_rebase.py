@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding import rebases, store
+from safeguarding import formatting, rebases, store
 from safeguarding.ui.safe import shown
 
 from apptests import open_page, private_env, signed_in
@@ -88,6 +88,12 @@ def test_an_admin_records_a_rebase_and_the_signals_are_recomputed(db):
     assert kirklees_periods(db) == periods_before + 1
     assert any("recalculated from June 2021" in s.value for s in at.success)
     assert "June 2021" in tables_text(at)
+
+
+def test_a_rebase_agreed_years_ago_can_be_given_its_real_date(db):
+    # The register goes back to 2014; Streamlit's own limit stopped ten years before today.
+    at = open_metric()
+    assert at.date_input(key=f"{FORM}_on").min == formatting.EARLIEST_DATE
 
 
 def test_a_rebase_without_a_reason_is_refused_and_nothing_changes(db):

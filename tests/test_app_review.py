@@ -10,7 +10,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from safeguarding import actions, pack, registry, store
+from safeguarding import actions, formatting, pack, registry, store
 from safeguarding.ui.safe import shown
 
 from apptests import (
@@ -186,6 +186,19 @@ def test_the_recommendations_tracker_marks_the_overdue_one_and_records_progress(
     assert any("Saved WY-CPI14-08" in shown(s.value) for s in at.success)
     assert any("**0** overdue" in m.value for m in at.markdown)
     assert "Completed late (30 June 2025, due 1 December 2014)" in html(at)
+
+
+def test_a_recommendation_completed_years_ago_can_be_given_its_real_date(db):
+    # Streamlit's own limit (ten years before today) once kept out the inspection years, and a
+    # date before it was saved as today.
+    at = open_page(RECOMMENDATIONS)
+    key = "rec_WY-CPI14-08"
+    assert at.date_input(key=f"{key}_completed").min == formatting.EARLIEST_DATE
+    at.selectbox(key=f"{key}_status").set_value("completed")
+    at.date_input(key=f"{key}_completed").set_value(dt.date(2015, 6, 30))
+    at.button(key=f"{key}_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Completed late (30 June 2015, due 1 December 2014)" in html(at)
 
 
 def test_the_pcc_office_may_record_actions_and_a_district_lead_may_not(db):

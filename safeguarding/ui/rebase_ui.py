@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from safeguarding import rebases, registry
-from safeguarding.formatting import month_label
+from safeguarding.formatting import EARLIEST_DATE, month_label
 from safeguarding.ui import app, auth_ui
 from safeguarding.ui.safe import md
 from safeguarding.ui.safe import table as safe_table
@@ -91,6 +91,7 @@ def _add_form(metric: registry.Metric, district: str, choices: list[dt.date], *,
         agreed_on = st.date_input(
             "Agreed on",
             value=dt.date.today(),
+            min_value=EARLIEST_DATE,
             max_value=dt.date.today(),
             format="DD/MM/YYYY",
             key=f"{key}_on",

@@ -26,7 +26,7 @@ from safeguarding import (
     store,
     targets,
 )
-from safeguarding.formatting import month_label, plural
+from safeguarding.formatting import EARLIEST_DATE, LATEST_DATE, month_label, plural
 from safeguarding.paths import db_path
 from safeguarding.quarters import CHANGE_ARROWS, Period, complete_quarters
 from safeguarding.review import day_label
@@ -380,7 +380,14 @@ def add_action_form(period: Period | None, *, key: str) -> None:
         )
         text = st.text_area("Question or action", max_chars=actions.MAX_TEXT, key=f"{key}_text")
         owner = st.text_input("Owner (who will answer it)", key=f"{key}_owner")
-        due = st.date_input("Due date", value=None, format="DD/MM/YYYY", key=f"{key}_due")
+        due = st.date_input(
+            "Due date",
+            value=None,
+            format="DD/MM/YYYY",
+            key=f"{key}_due",
+            min_value=EARLIEST_DATE,
+            max_value=LATEST_DATE,
+        )
         if st.form_submit_button("Record the action", key=f"{key}_submit"):
             try:
                 action_id = actions.write(
@@ -428,6 +435,8 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
             value=current.due_date if isinstance(current.due_date, dt.date) else None,
             format="DD/MM/YYYY",
             key=f"{key}_due_{chosen}",
+            min_value=EARLIEST_DATE,
+            max_value=LATEST_DATE,
         )
         response = st.text_area(
             "Response",
@@ -556,6 +565,7 @@ def recommendation_form(row: dict, *, key: str) -> None:
             "Completion date (completed only)",
             value=row["completed_on"],
             format="DD/MM/YYYY",
+            min_value=EARLIEST_DATE,
             max_value=dt.date.today(),
             key=f"{key}_completed",
         )
