@@ -67,6 +67,17 @@ def test_a_month_with_no_data_falls_back_to_the_latest_and_says_so(app, page):
         assert _param(app, "month") == "2025-12"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_a_quarter_with_no_data_falls_back_to_the_latest_and_says_so(app, page):
+    # On pages that show a month, such a quarter was dropped without a word.
+    open_link(app, page, quarter="2031Q1")
+    assert not app.exception
+    if page != "pages/about.py":
+        assert any("No " in w.value and "Q1 2031" in w.value for w in app.warning), [
+            w.value for w in app.warning
+        ]
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

@@ -164,7 +164,13 @@ def _from_url(
     if kind == "quarter":
         if not allow_quarter:
             # Pages that report a month show the quarter's last month.
-            return Period.month(wanted.last) if wanted.last in available else None
+            if wanted.last in available:
+                return Period.month(wanted.last)
+            st.warning(
+                f"No figures for {wanted.label}; showing {month_label(latest)}, the latest month "
+                "with data."
+            )
+            return None
         if wanted not in quarters:
             st.warning(
                 f"No complete figures for {wanted.label}; showing {month_label(latest)}, the "
