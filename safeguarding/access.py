@@ -195,6 +195,16 @@ class Scope:
             "role is needed to see other forces."
         )
 
+    def target_forces(self, force_of: Mapping[str, str]) -> frozenset[str] | None:
+        """The forces whose targets this person may set, or None for every force in the
+        database (demo mode, or access covering all of them: on a one-force database, that
+        force). A target for every district and the force (no district named) reaches every
+        force, so only None may set one."""
+        if DEMO in self.roles:
+            return None
+        own = self.home_forces(force_of)
+        return None if set(force_of.values()) <= own else own
+
     def can_admin(self) -> bool:
         """Targets, rebases and the access log."""
         return bool(self.roles & _ADMINS)

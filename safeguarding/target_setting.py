@@ -26,14 +26,23 @@ def areas(database) -> list[str]:
 
 
 def set_targets(
-    path: str | os.PathLike[str] | None, changes: list[targets.Change], *, by: str | None
+    path: str | os.PathLike[str] | None,
+    changes: list[targets.Change],
+    *,
+    by: str | None,
+    forces: frozenset[str] | None = None,
 ) -> list[targets.Change]:
     """Check and apply changes in one transaction (all or none), then refresh the figures' targets
-    and assurance. Returns the changes as applied (``changed`` False for one already so)."""
+    and assurance. Returns the changes as applied (``changed`` False for one already so).
+
+    ``forces``: the forces the person making them may set targets for (``Scope.target_forces``);
+    None for every force."""
     by = targets.check_by(by)
     app = appstore.open(path)
     known = areas(app.database)
     checked = [targets.check(c, known) for c in changes]
+    if forces is not None:
+        _within(app.database, checked, forces)
     with app.write() as tx:
         applied = [replace(c, changed=targets.apply(tx, c, by=by)) for c in checked]
     if any(c.changed for c in applied):
@@ -41,17 +50,52 @@ def set_targets(
     return applied
 
 
-def set_target(path: str | os.PathLike[str] | None, *, by: str, **fields: Any) -> targets.Change:
+def _within(database, changes: list[targets.Change], forces: frozenset[str]) -> None:
+    """TargetError listing every change that reaches beyond ``forces``."""
+    rows = store.reader(database).execute("select district, force from districts").fetchall()
+    force_of = {district: force for district, force in rows} | {f: f for _, f in rows}
+    own = ", ".join(sorted(forces)) or "no force"
+    problems = []
+    for change in changes:
+        where = f"{change.where}: " if change.where else ""
+        if change.district is None:
+            problems.append(
+                f"{where}A target for {targets.FORCE_WIDE.lower()} applies to every force in "
+                f"this database, and your access covers {own}: name the area (the force, or "
+                "one of its districts)."
+            )
+        elif force_of.get(change.district) not in forces:
+            problems.append(
+                f"{where}{change.district} is {force_of.get(change.district)}'s; your access "
+                f"covers the targets of {own}."
+            )
+    if problems:
+        raise targets.TargetError("\n".join(problems))
+
+
+def set_target(
+    path: str | os.PathLike[str] | None,
+    *,
+    by: str,
+    forces: frozenset[str] | None = None,
+    **fields: Any,
+) -> targets.Change:
     """Set one target (see :class:`safeguarding.targets.Change` for the fields)."""
     fields.setdefault("effective_to", None)
     fields.setdefault("district", None)
-    return set_targets(path, [targets.Change(**fields)], by=by)[0]
+    return set_targets(path, [targets.Change(**fields)], by=by, forces=forces)[0]
 
 
 def import_csv(
-    path: str | os.PathLike[str] | None, data: bytes, file_name: str, *, by: str
+    path: str | os.PathLike[str] | None,
+    data: bytes,
+    file_name: str,
+    *,
+    by: str,
+    forces: frozenset[str] | None = None,
 ) -> list[targets.Change]:
     """Validate a targets CSV and apply every row in one transaction (or none, with the
     problems)."""
     app = appstore.open(path)
-    return set_targets(path, targets.read_csv(data, file_name, areas(app.database)), by=by)
+    changes = targets.read_csv(data, file_name, areas(app.database))
+    return set_targets(path, changes, by=by, forces=forces)

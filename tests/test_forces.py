@@ -3,9 +3,11 @@ role on a database of three forces (AppTest)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from safeguarding import access, audit, store
+from safeguarding import access, audit, store, targets
 from safeguarding.ui.safe import shown
 
 from apptests import ANALYST, F02_LEAD, FORCE_ROLES, WY_CHIEF, dashboard, html
@@ -242,3 +244,65 @@ def test_on_a_one_force_database_a_links_force_is_read_once_and_dropped(monkeypa
     assert "force" not in at.query_params
     assert not [s for s in at.sidebar.selectbox if s.label == "Force"]
     assert at.session_state["sg_force"] == "West Yorkshire"
+
+
+# --- targets, per force -------------------------------------------------------------------------
+
+
+def test_a_force_user_sets_targets_for_their_own_force_only():
+    chief = scope("leadership", forces=["West Yorkshire"])
+    assert chief.target_forces(FORCE_OF) == frozenset({"West Yorkshire"})
+    assert chief.target_forces(ONE_FORCE) is None  # every force there is: a target for all
+    assert scope("demo").target_forces(FORCE_OF) is None
+
+
+@pytest.fixture
+def writable_forces(monkeypatch, tmp_path, three_forces_built):
+    """The three forces in a copy of its own (the targets tests write to it)."""
+    db = str(store.copy_database(three_forces_built, tmp_path / "three.duckdb"))
+    roles = tmp_path / "roles.toml"
+    roles.write_text(FORCE_ROLES, encoding="utf-8")
+    monkeypatch.setenv("SAFEGUARDING_DB", db)
+    monkeypatch.setenv("SAFEGUARDING_ROLES", str(roles))
+    monkeypatch.setenv("SAFEGUARDING_AUDIT", str(tmp_path / "audit.duckdb"))
+    return db
+
+
+TARGET_METRIC = "misper_return_interview_72h"
+
+
+@pytest.mark.parametrize(
+    "area, message",
+    [
+        # A target with no district named reached every force's districts: West Yorkshire's
+        # chief once moved Force 02's target and status from the form and from a file.
+        ("", "applies to every force in this database, and your access covers West Yorkshire"),
+        ("Force 02 District B", "Force 02 District B is Force 02's; your access covers"),
+    ],
+)
+def test_a_force_user_cannot_set_another_forces_targets(writable_forces, area, message):
+    before = targets.current(store.reader(writable_forces))
+    at = run_as(WY_CHIEF, "pages/about.py")
+    assert targets.FORCE_WIDE not in at.selectbox(key="target_area").options
+    assert "Force 02 District B" not in at.selectbox(key="target_area").options
+    row = f"{TARGET_METRIC},{area},2015-01-01,,1,Plan"
+    body = f"{','.join(targets.CSV_COLUMNS)}\n{row}\n".encode()
+    at.file_uploader(key="target_file").set_value(("targets.csv", body, "text/csv"))
+    at.button(key="target_import_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Nothing was changed."]
+    assert message in at.code[0].value
+    assert targets.current(store.reader(writable_forces)).equals(before)
+
+
+def test_a_force_user_sets_a_target_for_one_of_their_districts(writable_forces):
+    at = run_as(WY_CHIEF, "pages/about.py")
+    at.selectbox(key="target_metric").set_value(TARGET_METRIC)
+    at.selectbox(key="target_area").set_value("Leeds")
+    at.date_input(key="target_from").set_value(dt.date(2015, 1, 1))
+    at.number_input(key="target_value").set_value(1.0)
+    at.text_area(key="target_reason").input("Plan")
+    at.button(key="target_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    current = targets.current(store.reader(writable_forces), TARGET_METRIC)
+    assert "Leeds" in set(current["applies_to"])

@@ -180,7 +180,10 @@ def render_target_forms() -> None:
         return
     metrics_ = settable_metrics()
     districts, forces = app.units()
-    areas = [targets.FORCE_WIDE, *districts, *forces]
+    # A target for every area reaches every force in the database: only for someone whose access
+    # covers them all.
+    reach = scope.target_forces(app.force_of())
+    areas = [*([targets.FORCE_WIDE] if reach is None else []), *districts, *forces]
     with st.expander("Set or change a target"), st.form("target_form", clear_on_submit=True):
         titles = {m.id: m.title for m in metrics_}
         metric_id = st.selectbox(
@@ -221,6 +224,7 @@ def render_target_forms() -> None:
                 None if withdraw else value,
                 reason,
                 withdraw=withdraw,
+                forces=reach,
             )
     with st.expander("Import targets from a CSV file"), st.form("target_import"):
         st.caption(
@@ -234,7 +238,7 @@ def render_target_forms() -> None:
                 return
             try:
                 applied = target_setting.import_csv(
-                    None, upload.getvalue(), upload.name, by=scope.user_id
+                    None, upload.getvalue(), upload.name, by=scope.user_id, forces=reach
                 )
             except targets.TargetError as exc:
                 st.error("Nothing was changed.")
@@ -250,7 +254,9 @@ def render_target_forms() -> None:
                 st.rerun()
 
 
-def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bool) -> None:
+def _save_target(
+    scope, metric, area, start, end, value, reason, *, withdraw: bool, forces=None
+) -> None:
     if not withdraw and value is None:
         st.error("Give the target, or tick the box to withdraw it.")
         return
@@ -258,6 +264,7 @@ def _save_target(scope, metric, area, start, end, value, reason, *, withdraw: bo
         change = target_setting.set_target(
             None,
             by=scope.user_id,
+            forces=forces,
             metric_id=metric.id,
             district=None if area == targets.FORCE_WIDE else area,
             effective_from=start,
