@@ -196,10 +196,10 @@ class Scope:
         )
 
     def target_forces(self, force_of: Mapping[str, str]) -> frozenset[str] | None:
-        """The forces whose targets this person may set, or None for every force in the
-        database (demo mode, or access covering all of them: on a one-force database, that
-        force). A target for every district and the force (no district named) reaches every
-        force, so only None may set one."""
+        """The forces whose targets (and actions) this person may set, or None for every force
+        in the database (demo mode, or access covering all of them: on a one-force database,
+        that force). A target for every district and the force, or an action with no area,
+        reaches every force, so only None may set one."""
         if DEMO in self.roles:
             return None
         own = self.home_forces(force_of)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from safeguarding import access, audit, store, targets
+from safeguarding import access, actions, audit, store, targets
 from safeguarding.ui.safe import shown
 
 from apptests import ANALYST, F02_LEAD, FORCE_ROLES, WY_CHIEF, dashboard, html
@@ -306,3 +306,25 @@ def test_a_force_user_sets_a_target_for_one_of_their_districts(writable_forces):
     assert not at.exception and not at.error, [e.value for e in at.error]
     current = targets.current(store.reader(writable_forces), TARGET_METRIC)
     assert "Leeds" in set(current["applies_to"])
+
+
+def test_a_force_user_records_and_changes_their_own_forces_actions_only(writable_forces):
+    # An action with no area is every force's: Force 02's office once closed West Yorkshire's.
+    general = actions.write(
+        writable_forces, actions.add, quarter="2015Q1", text="General question", owner="Chair"
+    )
+    own = actions.write(
+        writable_forces,
+        actions.add,
+        quarter="2015Q1",
+        text="Leeds question",
+        owner="Leeds",
+        district="Leeds",
+    )
+    at = run_as(WY_CHIEF, "pages/actions.py")
+    assert not at.exception
+    areas = at.selectbox(key="log_add_action_area").options
+    assert "" not in areas and areas[0] == "West Yorkshire"
+    assert "Force 02 District A" not in areas
+    assert at.selectbox(key="log_update_id").options == [f"{own}: Leeds question"]
+    assert general != own

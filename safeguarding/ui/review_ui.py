@@ -125,6 +125,13 @@ def can_edit() -> bool:
     return auth_ui.current_scope().can_edit_review()
 
 
+def _own_force_only() -> bool:
+    """On a database of several forces, whether this person's actions are their own force's
+    only: an action with no area is every force's, so only someone whose access covers every
+    force records or changes one."""
+    return auth_ui.current_scope().target_forces(app.force_of()) is not None
+
+
 def flash() -> None:
     """Show the message left by the last save (the page reran after it)."""
     message = st.session_state.pop(_FLASH, None)
@@ -356,6 +363,10 @@ def add_action_form(period: Period | None, *, key: str) -> None:
     districts, forces = app.units()
     shown = {*districts, *forces}
     areas = [a for a in actions.areas(app.con()) if a in shown]
+    # Force-wide is then the force row, named; "no area" would be every force's.
+    choices = (
+        [*forces, *[a for a in areas if a not in forces]] if _own_force_only() else ["", *areas]
+    )
     with st.form(key, clear_on_submit=True):
         if period is None:
             st.markdown("**Record a question or action**")
@@ -376,7 +387,7 @@ def add_action_form(period: Period | None, *, key: str) -> None:
             key=f"{key}_metric",
         )
         area = st.selectbox(
-            "District or force", ["", *areas], format_func=_area_choice, key=f"{key}_area"
+            "District or force", choices, format_func=_area_choice, key=f"{key}_area"
         )
         text = st.text_area("Question or action", max_chars=actions.MAX_TEXT, key=f"{key}_text")
         owner = st.text_input("Owner (who will answer it)", key=f"{key}_owner")
@@ -410,6 +421,11 @@ def update_action_form(frame: pd.DataFrame, *, key: str) -> None:
     """Change an action's status, owner, due date and response, or close it."""
     if not can_edit() or frame.empty:
         return
+    if _own_force_only():
+        # General actions (no area) are every force's: listed, not changed from one force.
+        frame = frame[frame["district"].notna()]
+        if frame.empty:
+            return
     ids = [int(i) for i in frame["action_id"]]
     by_id = {int(r.action_id): r for r in frame.itertuples()}
     chosen = st.selectbox(
