@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import math
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -34,24 +32,22 @@ def month_arg(text: str) -> dt.date:
 
 def date_arg(text: str) -> dt.date:
     # Only YYYY-MM-DD: Python's own parser would also take 20240731 and week dates (2024W311).
-    written = text.strip()
+    from safeguarding.formatting import parse_date
+
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", written):
-            raise ValueError(written)
-        return dt.date.fromisoformat(written)
+        return parse_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-07-31") from None
 
 
 def number_arg(text: str) -> float:
     """A plain, finite decimal number (not 9_2, nan or inf)."""
-    written = text.strip()
-    if not re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", written):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
-    value = float(written)
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"'{text}' is too large a number")
-    return value
+    from safeguarding.formatting import parse_number
+
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_arg(text: str) -> int:

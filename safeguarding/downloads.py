@@ -19,19 +19,18 @@ re-import, not for opening in a spreadsheet (docs/security.md).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from safeguarding.formatting import PLAIN_NUMBER
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def neutralise_cell(value: object) -> object:
     """A text cell that a spreadsheet would read as a formula, made into text; else unchanged."""
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
-    if _PLAIN_NUMBER.fullmatch(value):
+    if PLAIN_NUMBER.fullmatch(value):
         return value
     return "'" + value
 

@@ -13,8 +13,37 @@ from safeguarding import kinds
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+QUARTER_RE = re.compile(r"^([0-9]{4})Q([1-4])$")
+
+
+# A number as people write one in a form or a file: digits (ASCII), an optional sign, point and
+# exponent; not Python's float() grammar (9_2, nan, inf, other scripts' digits).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_number(text: str) -> float:
+    """A number as typed (a target); ValueError saying why when it is not a plain, finite
+    number."""
+    value = text.strip()
+    if not PLAIN_NUMBER.fullmatch(value):
+        raise ValueError(f"'{value}' is not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"'{value}' is too large a number")
+    return number
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD (only that: not 20250401 or 2025W141); ValueError otherwise."""
+    value = text.strip()
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def parse_month(text: str) -> dt.date:

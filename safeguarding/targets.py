@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,32 +150,6 @@ MAX_NAME = 200  # who made a change
 # Far above any figure a metric here can take (days, counts, caseloads per officer), low enough
 # that every status and chart can work with it: 1e308 would overflow their arithmetic.
 MAX_TARGET = 1_000_000
-# A number as people write one in a form or a file: digits (ASCII), an optional sign, point and
-# exponent; not Python's float() grammar (9_2, nan, inf, other scripts' digits).
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def parse_number(text: str) -> float:
-    """A target as typed; ValueError saying why when it is not a plain, finite number."""
-    value = text.strip()
-    if not _NUMBER.fullmatch(value):
-        raise ValueError(f"'{value}' is not a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"'{value}' is too large a number")
-    return number
-
-
-def parse_date(text: str) -> dt.date:
-    """A date written YYYY-MM-DD (only that: not 20250401 or 2025W141); ValueError otherwise."""
-    value = text.strip()
-    if not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def check_by(by: str | None) -> str:
@@ -577,7 +550,7 @@ def _change_of(row: dict[str, str], where: str, areas: list[str]) -> Change:
     end = _date(row["effective_to"], where, "effective_to", required=False)
     raw = row["target"].strip()
     try:
-        target = parse_number(raw) if raw else None
+        target = formatting.parse_number(raw) if raw else None
     except ValueError as exc:
         raise TargetError(
             f"{where}, column target: {exc} (leave it empty to withdraw the target)."
@@ -608,7 +581,7 @@ def _date(text: str | None, where: str, column: str, *, required: bool) -> dt.da
             raise TargetError(f"{where}, column {column}: give a date (YYYY-MM-DD).")
         return None
     try:
-        return parse_date(value)
+        return formatting.parse_date(value)
     except ValueError as exc:
         raise TargetError(f"{where}, column {column}: {exc}.") from None
 

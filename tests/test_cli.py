@@ -68,10 +68,12 @@ def test_unknown_metric_is_a_clear_error(capsys, demo_db_path):
     assert "rso_caseload_per_officer" in err
 
 
-def test_bad_month_is_a_clear_error(capsys, demo_db_path):
-    code, _, err = run(capsys, "scorecard", "--month", "2024-13", "--db", demo_db_path)
+@pytest.mark.parametrize("month", ["2024-13", "\u0662\u0660\u0662\u0664-\u0660\u0668"])
+def test_bad_month_is_a_clear_error(capsys, demo_db_path, month):
+    # Other scripts' digits were once read as 2024-08.
+    code, _, err = run(capsys, "scorecard", "--month", month, "--db", demo_db_path)
     assert code == 2
-    assert "'2024-13' is not a month: write it as YYYY-MM" in err
+    assert f"'{month}' is not a month: write it as YYYY-MM" in err
 
 
 def test_month_without_data_says_how_far_the_data_runs(capsys, demo_db_path):

@@ -170,3 +170,9 @@ def test_the_export_for_re_import_keeps_every_reference_exactly(hostile_db, tmp_
     for formula in hostile.FORMULAS:
         assert formula in refs, formula
         assert "'" + formula not in refs
+
+
+def test_only_ascii_digits_make_a_plain_number_that_is_left_as_it_is():
+    # A sign then other scripts' digits is text, and is neutralised like any other.
+    assert downloads.neutralise_cell("-12.5") == "-12.5"
+    assert downloads.neutralise_cell("-\u0665") == "'-\u0665"
