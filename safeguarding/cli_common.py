@@ -50,6 +50,10 @@ def number_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+MAX_COUNT = 1_000_000  # a count asked for (--limit): beyond it no listing has rows to show
+MAX_NAME = 200  # who is making a change (--by)
+
+
 def positive_arg(text: str) -> int:
     try:
         value = int(text)
@@ -57,6 +61,8 @@ def positive_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    if value > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_COUNT:,}")
     return value
 
 
@@ -89,7 +95,13 @@ def who(args) -> str | None:
     """Who is making a change: --by, else the user name of this login (None where the system
     has no name for it, as in a bare container: the command then says who must be named)."""
     if args.by:
-        return args.by
+        from safeguarding import characters
+
+        # Stored and printed beside every change: held to the rule for words people type.
+        problem = characters.words_problem(args.by.strip(), "name given with --by", MAX_NAME)
+        if problem:
+            raise CommandError(problem)
+        return args.by.strip()
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from safeguarding import contract, imports
-from safeguarding.cli_common import CommandError, positive_arg, reader, who
+from safeguarding.cli_common import CommandError, positive_arg, print_frame, reader, who
 from safeguarding.paths import db_path
 
 
@@ -68,7 +68,9 @@ def _print_problems(report: imports.Report, fmt: str) -> None:
     if report.problems.empty:
         return
     if fmt == "csv":
-        report.problems.to_csv(sys.stdout, index=False)
+        # For people, as every --format csv listing: a value that would start a formula is
+        # written as text (a file's cells are exactly what the problems quote).
+        print_frame(report.problems, "csv")
         return
     problems = report.problems
     errors = problems[problems["severity"] == "error"]
@@ -218,7 +220,7 @@ def cmd_imports(args) -> None:
     frame["imported_at"] = pd.to_datetime(frame["imported_at"]).dt.strftime("%Y-%m-%d %H:%M")
     frame["sha256"] = frame["sha256"].str[:12]
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        print_frame(frame, "csv")  # file names and names are outside text: formulas neutralised
     else:
         print(frame.fillna("").to_string(index=False))
 

@@ -26,6 +26,10 @@ from safeguarding.paths import db_path
 
 
 def cmd_demo(args) -> None:
+    if args.to is not None:
+        problem = demo.last_month_problem(args.to)
+        if problem:
+            raise CommandError(problem)
     path = db_path(args.db)
     if path.exists():
         if not args.force:

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safeguarding import actions, registry
-from safeguarding.cli_common import CommandError, date_arg, print_frame, reader
+from safeguarding.cli_common import CommandError, date_arg, print_frame, reader, who
 from safeguarding.formatting import parse_quarter
-from safeguarding.paths import db_path
+from safeguarding.paths import db_path, not_a_database
 from safeguarding.quarters import Period
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ def _existing(args) -> str:
         raise CommandError(
             f"No database at {path}. Build one with: python -m safeguarding demo --db {path}"
         )
+    problem = not_a_database(path)
+    if problem:
+        raise CommandError(problem)
     return str(path)
 
 
@@ -96,6 +99,20 @@ def _pack_force(path: str, name: str | None) -> str:
     return name
 
 
+def _writable(out: Path) -> None:
+    """CommandError now, before a pack is built and kept, if ``out`` cannot be written."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".pack-", delete=True):
+            pass
+        if out.exists():
+            with open(out, "r+b"):
+                pass
+    except OSError as exc:
+        raise CommandError(f"Cannot write {out}: {exc.strerror}") from None
+
+
 def cmd_pack(args) -> None:
     from safeguarding import demo, pack, store
 
@@ -108,6 +125,8 @@ def cmd_pack(args) -> None:
     # Said before the pack is built (a minute with charts), not after.
     if out.is_dir():
         raise CommandError(f"{out} is a folder: give the file to write, e.g. {out / 'pack.pdf'}.")
+    _writable(out)
+    created_by = who(args) if args.by else None  # checked as every --by is
     bar = demo.TerminalProgress()
     try:
         if args.snapshot:
@@ -131,7 +150,7 @@ def cmd_pack(args) -> None:
                 args.quarter,
                 args.format,
                 force=force,
-                created_by=args.by,
+                created_by=created_by,
                 with_charts=not args.no_charts,
                 progress=bar,
             )

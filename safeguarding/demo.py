@@ -60,6 +60,21 @@ def last_complete_month(today: dt.date | None = None) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def last_month_problem(last_month: dt.date, today: dt.date | None = None) -> str | None:
+    """Why the demo cannot end in ``last_month``, or None: it needs a year and a month of data
+    from January 2014, and cannot hold records of months still to come (they would be refused
+    on the way back in, as any record dated in the future is)."""
+    latest = last_complete_month(today)
+    if last_month < dt.date(2015, 1, 1):
+        return "The demo needs at least January 2014 to January 2015: give --to 2015-01 or later."
+    if last_month > latest:
+        return (
+            f"The demo cannot run to {last_month:%B %Y}: that month is not over yet. The latest "
+            f"it can end is {latest:%B %Y} (the last complete month)."
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class DistrictSpec:
     force: str
@@ -626,8 +641,9 @@ def build(
     ``con`` is a ``store.writer``'s, as each force's figures (every metric and its SPC signals)
     are computed as the write closes, e.g. ``TerminalProgress()`` for a bar on the terminal."""
     last_month = (last_month or last_complete_month()).replace(day=1)
-    if last_month < dt.date(2015, 1, 1):
-        raise ValueError("The demo needs at least January 2014 to January 2015.")
+    problem = last_month_problem(last_month)
+    if problem:
+        raise ValueError(problem)
     clock = Clock(last_month)
     spec_rng = np.random.default_rng([seed, 0])
     specs = force_specs(forces, spec_rng)

@@ -56,3 +56,20 @@ def db_path(path: str | os.PathLike[str] | None = None) -> Path:
     if not IN_CHECKOUT:
         DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
     return DEFAULT_DB
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
+
+
+def not_a_database(path: Path) -> str | None:
+    """Why an existing ``path`` cannot be this dashboard's database (a folder, a file of another
+    kind), or None. Read from its first bytes, so a command that only writes app state can say
+    so without opening DuckDB."""
+    if path.is_dir():
+        return f"{path} is a folder, not a database file: give the .duckdb file in it."
+    if path.exists():
+        with open(path, "rb") as f:
+            head = f.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            return f"{path} is not a DuckDB database file (the dashboard's database is one)."
+    return None

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 
 from safeguarding import sql
-from safeguarding.paths import SCHEMA_FILE, db_path
+from safeguarding.paths import SCHEMA_FILE, db_path, not_a_database
 
 
 class StoreError(RuntimeError):
@@ -313,6 +313,9 @@ def writer(
     to refresh only what changed. Whatever the block raises, the live files are untouched.
     """
     live = db_path(path)
+    problem = not_a_database(live)
+    if problem and not (fresh and live.is_file()):
+        raise StoreError(problem)
     with _locked(live):
         yield from _write_records(live, fresh=fresh)
 
@@ -649,6 +652,18 @@ def _identity(path: Path) -> int:
     return stat.st_ino ^ (stat.st_mtime_ns << 1)
 
 
+def _check_ours(con: duckdb.DuckDBPyConnection, live: Path) -> None:
+    """StoreError unless the records attached as ``live`` are this dashboard's (its meta)."""
+    if not sql.scalar(
+        con,
+        "select count(*) from duckdb_tables() where database_name = 'live' and table_name = 'meta'",
+    ):
+        con.close()
+        raise StoreError(
+            f"{live} is a DuckDB database, but not this dashboard's (it has no meta table)."
+        )
+
+
 def _open_read_only(live: Path) -> duckdb.DuckDBPyConnection:
     # ATTACH into a fresh in-memory instance rather than duckdb.connect(path): connect() caches
     # one instance per path, which would keep serving the replaced file after a write.
@@ -656,6 +671,7 @@ def _open_read_only(live: Path) -> duckdb.DuckDBPyConnection:
     for _attempt in range(50):
         con = duckdb.connect(":memory:")
         con.execute(f"attach {_quoted(live)} as live (read_only)")
+        _check_ours(con, live)
         for candidate in (figures, _prev(figures)):
             try:
                 con.execute(f"attach {_quoted(candidate)} as figures (read_only)")
@@ -687,7 +703,14 @@ def reader(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnect
         raise StoreError(
             f"No database at {live}. Build one with: python -m safeguarding demo --db {live}"
         )
+    problem = not_a_database(live)
+    if problem:
+        raise StoreError(problem)
     if not figures_path(live).exists():
+        probe = duckdb.connect(":memory:")
+        probe.execute(f"attach {_quoted(live)} as live (read_only)")
+        _check_ours(probe, live)
+        probe.close()
         # First start on a database from before the figures had their own file.
         ensure_figures(live)
     ident = (_identity(live), _identity(figures_path(live)))

@@ -122,3 +122,18 @@ def test_demo_builds_a_database_with_a_fixed_last_month(capsys, tmp_path):
         capsys, "metric", "iioc_backlog_over_30d", "--db", str(path), "--format", "csv"
     )
     assert out.strip().splitlines()[-1].startswith("West Yorkshire,2015-03")
+
+
+@pytest.mark.parametrize(
+    "month, message",
+    [
+        ("2014-03", "The demo needs at least January 2014 to January 2015"),
+        # Records of months to come would be refused on the way back in.
+        ("2099-01", "The demo cannot run to January 2099: that month is not over yet"),
+    ],
+)
+def test_demo_to_a_month_it_cannot_end_in_is_an_error_in_words(capsys, tmp_path, month, message):
+    path = tmp_path / "demo.duckdb"
+    code, _, err = run(capsys, "demo", "--db", str(path), "--to", month)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not path.exists()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from safeguarding import contract, imports, store
@@ -205,3 +206,61 @@ def test_the_real_command_line_exits_2_without_a_traceback(tmp_path, db):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "is not UTF-8 text (the byte 0xE9 cannot be read)" in done.stdout
+
+
+def test_the_problem_list_and_the_audit_as_csv_write_formulas_as_text(capsys, db, extract):
+    # Both are for people (a spreadsheet opens them): a value, a file name or a name that would
+    # start a formula was once written as it came.
+    row = GOOD.replace("Leeds", "=HYPERLINK(1)")
+    code, out, _ = run(
+        capsys, "import", "missing_reports", extract(row), "--db", db, "--format", "csv",
+        "--by", "=EVIL()",
+    )  # fmt: skip
+    assert code == 2
+    assert ",'=HYPERLINK(1)," in out and ",=HYPERLINK(1)," not in out
+    code, out, _ = run(capsys, "imports", "--db", db, "--format", "csv")
+    assert code == 0
+    assert ",'=EVIL()," in out and ",=EVIL()," not in out
+
+
+@pytest.mark.parametrize("by", ["Eve\x1b[2J", "B" * 5000])
+def test_a_name_given_with_by_is_held_to_the_rule_for_words(capsys, db, extract, by):
+    code, _, err = run(capsys, "import", "missing_reports", extract(GOOD), "--db", db, "--by", by)
+    assert code == 2 and "Traceback" not in err
+    assert "name given with --by" in err
+    assert imports.history(store.reader(db)).empty  # nothing loaded, nothing audited
+
+
+NOT_OURS = {
+    "folder": (lambda p: p.mkdir(), "is a folder, not a database file"),
+    "text": (lambda p: p.write_text("hello"), "is not a DuckDB database file"),
+    "other DuckDB": (
+        lambda p: duckdb.connect(str(p)).execute("create table t (x int)").close(),
+        "is a DuckDB database, but not this dashboard's",
+    ),
+}
+READS = [["scorecard", "--month", "2024-09"], ["export", "districts"], ["imports"], ["refresh"]]
+# An action is app state: it opens no DuckDB (so it cannot tell another DuckDB file from this
+# dashboard's), but a folder or a file of another kind it refuses as well.
+ADD_ACTION = ["actions", "add", "--quarter", "2024Q3", "--text", "t", "--owner", "o"]
+CASES = [(kind, command) for kind in NOT_OURS for command in READS] + [
+    ("folder", ADD_ACTION),
+    ("text", ADD_ACTION),
+]
+
+
+@pytest.mark.parametrize("kind, command", CASES)
+def test_a_db_that_is_not_a_dashboard_database_is_an_error_in_words(
+    capsys, tmp_path, kind, command
+):
+    make, message = NOT_OURS[kind]
+    path = tmp_path / "x.duckdb"
+    make(path)
+    code, _, err = run(capsys, *command, "--db", str(path))
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+
+
+def test_imports_limit_is_bounded(capsys, db):
+    code, _, err = run(capsys, "imports", "--limit", "99999999999999999999", "--db", db)
+    assert code == 2 and "must be at most 1,000,000" in err

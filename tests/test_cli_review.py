@@ -126,6 +126,21 @@ def test_a_pack_out_that_is_a_folder_is_refused_before_the_pack_is_built(capsys,
     assert len(pack.listing(store.reader(db))) == kept  # no snapshot kept for a pack not written
 
 
+def test_a_pack_out_that_cannot_be_written_is_refused_before_the_pack_is_kept(capsys, db):
+    # The pack was built and kept as issued, then the write failed: the register listed a pack
+    # nobody had, and the next build said the figures were "first presented" then.
+    from safeguarding import pack
+
+    kept = len(pack.listing(store.reader(db)))
+    code, _, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2023Q4", "--format", "pptx",
+        "--out", "/proc/pack.pptx", "--no-charts",
+    )  # fmt: skip
+    assert code == 2
+    assert "Cannot write /proc/pack.pptx" in err
+    assert len(pack.listing(store.reader(db))) == kept
+
+
 def test_a_bad_quarter_or_format_is_refused_by_the_parser(capsys, db, tmp_path):
     code, _, err = run(
         capsys, "pack", "--db", db, "--quarter", "2024Q9", "--format", "pdf", "--out", "x.pdf"
