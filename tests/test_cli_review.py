@@ -49,6 +49,24 @@ def test_pack_writes_a_pdf_and_keeps_its_snapshot(capsys, db, tmp_path):
     ]
 
 
+def test_a_character_the_pdfs_font_cannot_draw_is_written_as_its_code(capsys, db, tmp_path):
+    # Such a character was left out of the PDF without a trace (a name in Japanese printed as
+    # nothing); the PowerPoint, drawn by the viewer's fonts, keeps it as typed.
+    code, _, err = run(
+        capsys, "actions", "add", "--db", db, "--quarter", "2024Q3", "--raised-on", "2024-10-15",
+        "--text", "Ask the Leeds 日本 desk", "--owner", "Chair",
+    )  # fmt: skip
+    assert code == 0, err
+    out_file = tmp_path / "pack.pdf"
+    code, _, err = run(
+        capsys, "pack", "--db", db, "--quarter", "2024Q3", "--format", "pdf",
+        "--out", str(out_file), "--no-charts",
+    )  # fmt: skip
+    assert code == 0, err
+    text = " ".join(pdf_pages(out_file)).replace("\n", " ")
+    assert "Ask the Leeds <U+65E5><U+672C> desk" in text
+
+
 def test_a_kept_pack_is_rebuilt_from_its_snapshot_after_the_data_changes(capsys, db, tmp_path):
     first = tmp_path / "first.pdf"
     code, out, err = run(

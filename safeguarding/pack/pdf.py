@@ -73,6 +73,14 @@ def prepare_picture(png: bytes) -> Any:
     return get_img_info(_picture_key(png), io.BytesIO(png))
 
 
+def _drawable(fonts) -> frozenset[int]:
+    """The characters both faces of the pack's font have glyphs for."""
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    faces = [set(TTFont(str(path)).getBestCmap()) for path in fonts]
+    return frozenset(set.intersection(*faces))
+
+
 def to_pdf(
     snapshot: Snapshot, *, with_charts: bool = True, progress: Progress | None = None
 ) -> bytes:
@@ -85,9 +93,15 @@ def to_pdf(
     fonts = _font_files()
     family = "DejaVu" if fonts else "Helvetica"
 
+    drawable = _drawable(fonts) if fonts else frozenset()
+
     def clean(text: str) -> str:
         if fonts:
-            return text
+            # A character the font has no glyph for would be left out without a trace (a name
+            # in Japanese printed as nothing): it is written as its code instead.
+            return "".join(
+                c if ord(c) in drawable or c in "\n\t" else f"<U+{ord(c):04X}>" for c in text
+            )
         return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
     footer_text = clean(snapshot.footer)
