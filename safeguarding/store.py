@@ -456,30 +456,41 @@ def catch_up(path: str | os.PathLike[str] | None = None) -> bool:
     mirrors of targets, rebases and recommendation progress with the app state (a few hundred
     rows). Never waits: while another writer holds the database it is left to that writer,
     which brings the mirrors in line as it commits."""
-    from safeguarding import appstore, refresh
+    return _catch_up(db_path(path).resolve())[0]
 
-    live = db_path(path).resolve()
+
+def _state(live: Path) -> tuple[int, int, int]:
+    """This version of the records, the figures and the app state."""
+    from safeguarding import appstore
+
+    return (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
+
+
+def _catch_up(live: Path) -> tuple[bool, tuple[int, int, int]]:
+    """(whether ``catch_up`` refreshed the figures, the version it leaves)."""
+    from safeguarding import refresh
+
+    key = _state(live)
     if not (live.exists() and figures_path(live).exists()):
-        return False
-    key = (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
+        return False, key
     with _in_step_lock:
         if _in_step.get(live) == key:
-            return False
+            return False, key
     behind = refresh.mirrors_behind(reader(live))
     if behind:
         try:
             refresh_figures(live, wait=False)
         except Busy:
-            return False  # the writer holding it refreshes the mirrors as it commits
+            return False, key  # the writer holding it refreshes the mirrors as it commits
         except (OSError, duckdb.Error) as exc:
             # A reader that cannot write here (a read-only copy) still shows its pages; the
             # next writer brings the figures in line.
             logging.getLogger(__name__).warning("figures behind the app state: %s", exc)
-            return False
-        key = (_identity(live), _identity(figures_path(live)), appstore.open(live).revision())
+            return False, key
+        key = _state(live)
     with _in_step_lock:
         _in_step[live] = key
-    return bool(behind)
+    return bool(behind), key
 
 
 @contextlib.contextmanager
@@ -732,11 +743,8 @@ def reader(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnect
 def version(path: str | os.PathLike[str] | None = None) -> int:
     """Changes whenever a write completes (records, figures or app state): a cache key for
     anything computed from the data."""
-    from safeguarding import appstore
-
-    live = db_path(path).resolve()
-    catch_up(live)
-    return hash((_identity(live), _identity(figures_path(live)), appstore.open(live).revision()))
+    # The figures are first caught up with a change of app state whose refresh was stopped.
+    return hash(_catch_up(db_path(path).resolve())[1])
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
