@@ -36,6 +36,9 @@ REFUSED_PATTERN = re.compile(
 )
 
 
+MAX_NAME = 200  # who made a change (a person's name or a role), wherever it is given
+
+
 def refused_character(text: str | None) -> str | None:
     """The first refused character in ``text`` as U+XXXX, or None if it has none."""
     found = REFUSED_PATTERN.search(text or "")

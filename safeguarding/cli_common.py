@@ -51,7 +51,6 @@ def number_arg(text: str) -> float:
 
 
 MAX_COUNT = 1_000_000  # a count asked for (--limit): beyond it no listing has rows to show
-MAX_NAME = 200  # who is making a change (--by)
 
 
 def positive_arg(text: str) -> int:
@@ -98,7 +97,9 @@ def who(args) -> str | None:
         from safeguarding import characters
 
         # Stored and printed beside every change: held to the rule for words people type.
-        problem = characters.words_problem(args.by.strip(), "name given with --by", MAX_NAME)
+        problem = characters.words_problem(
+            args.by.strip(), "name given with --by", characters.MAX_NAME
+        )
         if problem:
             raise CommandError(problem)
         return args.by.strip()

@@ -15,13 +15,18 @@ from typing import Any
 from safeguarding import appstore, store, targets
 
 
-def areas(database) -> list[str]:
-    """Every district and force row a target can name, from the records beside the app state."""
-    rows = (
+def _districts(database) -> list[tuple[str, str]]:
+    """(district, force) of every district, from the records beside the app state."""
+    return (
         store.reader(database)
         .execute("select district, force from districts order by force, district")
         .fetchall()
     )
+
+
+def areas(database, rows: list[tuple[str, str]] | None = None) -> list[str]:
+    """Every district and force row a target can name."""
+    rows = _districts(database) if rows is None else rows
     return [r[0] for r in rows] + list(dict.fromkeys(r[1] for r in rows))
 
 
@@ -39,10 +44,11 @@ def set_targets(
     None for every force."""
     by = targets.check_by(by)
     app = appstore.open(path)
-    known = areas(app.database)
+    rows = _districts(app.database)
+    known = areas(app.database, rows)
     checked = [targets.check(c, known) for c in changes]
     if forces is not None:
-        _within(app.database, checked, forces)
+        _within(rows, checked, forces)
     with app.write() as tx:
         applied = [replace(c, changed=targets.apply(tx, c, by=by)) for c in checked]
     if any(c.changed for c in applied):
@@ -50,9 +56,11 @@ def set_targets(
     return applied
 
 
-def _within(database, changes: list[targets.Change], forces: frozenset[str]) -> None:
-    """TargetError listing every change that reaches beyond ``forces``."""
-    rows = store.reader(database).execute("select district, force from districts").fetchall()
+def _within(
+    rows: list[tuple[str, str]], changes: list[targets.Change], forces: frozenset[str]
+) -> None:
+    """TargetError listing every change that reaches beyond ``forces`` (``rows``: every
+    (district, force))."""
     force_of = {district: force for district, force in rows} | {f: f for _, f in rows}
     own = ", ".join(sorted(forces)) or "no force"
     problems = []

@@ -146,7 +146,7 @@ class TargetError(ValueError):
 # The dates a target can take.
 EARLIEST = formatting.EARLIEST_DATE
 LATEST = formatting.LATEST_DATE
-MAX_NAME = 200  # who made a change
+MAX_NAME = characters.MAX_NAME  # who made a change
 # Far above any figure a metric here can take (days, counts, caseloads per officer), low enough
 # that every status and chart can work with it: 1e308 would overflow their arithmetic.
 MAX_TARGET = 1_000_000
